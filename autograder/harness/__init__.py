@@ -1,0 +1,1 @@
+"""The trusted side of grading: the pytest plugin, the ``submission`` proxy, scoring."""

@@ -1,0 +1,247 @@
+"""What crosses the sandbox boundary: message framing and the value codec.
+
+Only *values* cross between the harness (trusted) and the worker (runs student
+code): ``None``, bools, ints, floats, strings, NumPy arrays and scalars (as
+``.npy`` bytes, loaded with ``allow_pickle=False``), and lists, tuples and dicts
+of those. Anything else stays in the worker and is represented by a
+:class:`Handle` that can only be passed back in or have a method called on it.
+Nothing is ever unpickled or executed.
+
+A frame on the wire::
+
+    8 bytes  big-endian length of the JSON header
+    header   UTF-8 JSON: {"msg": {...}, "blobs": [len0, len1, ...]}
+    blobs    raw bytes, one per encoded array
+
+Inside ``msg`` a value is JSON, except for tagged objects:
+``{"~": "nd", "i": k}`` (array in blob k), ``{"~": "np", "i": k}`` (NumPy scalar, a 0-d
+array in blob k), ``{"~": "tuple", "v": [...]}``, ``{"~": "dict", "v": [[k, v], ...]}``,
+``{"~": "handle", "id": n, "type": "name"}``, ``{"~": "callback", "id": n}``.
+Plain JSON objects never appear as values, so the tags cannot be confused.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+from collections.abc import Callable
+
+import numpy as np
+
+__all__ = [
+    "MAX_FRAME_BYTES",
+    "Callback",
+    "Decoder",
+    "Encoder",
+    "Handle",
+    "ProtocolError",
+    "read_frame",
+    "write_frame",
+]
+
+MAX_FRAME_BYTES = 1 << 30  # 1 GiB: no legitimate value in a course assignment is larger
+MAX_HEADER_BYTES = 64 << 20
+_LENGTH = struct.Struct(">Q")
+_ALLOWED_ARRAY_KINDS = set("biufcUS")
+
+
+class ProtocolError(Exception):
+    """A frame or value that does not follow the protocol (from a broken or hostile worker)."""
+
+
+class Handle:
+    """A reference to an object that stays in the worker (an opaque ``cache``, say)."""
+
+    __slots__ = ("id", "type_name", "generation")
+
+    def __init__(self, handle_id: int, type_name: str, generation: int = 0):
+        self.id = handle_id
+        self.type_name = type_name
+        self.generation = generation
+
+    def __repr__(self) -> str:
+        return f"<opaque {self.type_name} in the worker>"
+
+
+class Callback:
+    """A harness-side callable passed to student code (``f``, ``grad`` of an optimiser)."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, callback_id: int):
+        self.id = callback_id
+
+
+# --------------------------------------------------------------------------- framing
+
+
+def _read_exact(fd: int, count: int) -> bytes:
+    chunks = []
+    remaining = count
+    while remaining:
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError("channel closed")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _write_all(fd: int, data: bytes | memoryview) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def write_frame(fd: int, msg: dict, blobs: list[bytes]) -> None:
+    header = json.dumps({"msg": msg, "blobs": [len(b) for b in blobs]}, allow_nan=True).encode()
+    _write_all(fd, _LENGTH.pack(len(header)) + header)
+    for blob in blobs:
+        _write_all(fd, blob)
+
+
+def read_frame(fd: int, max_bytes: int = MAX_FRAME_BYTES) -> tuple[dict, list[bytes]]:
+    """Read one frame; raise :class:`ProtocolError` on anything malformed or too large."""
+    (header_length,) = _LENGTH.unpack(_read_exact(fd, _LENGTH.size))
+    if header_length > MAX_HEADER_BYTES:
+        raise ProtocolError(f"message header of {header_length} bytes is too large")
+    try:
+        header = json.loads(_read_exact(fd, header_length))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProtocolError(f"malformed message header: {exc}") from None
+    if not isinstance(header, dict) or not isinstance(header.get("msg"), dict) or not isinstance(header.get("blobs"), list):
+        raise ProtocolError("malformed message header")
+    sizes = header["blobs"]
+    if not all(isinstance(s, int) and s >= 0 for s in sizes) or sum(sizes) > max_bytes:
+        raise ProtocolError(f"message of {sum(s for s in sizes if isinstance(s, int))} bytes exceeds the {max_bytes}-byte limit")
+    return header["msg"], [_read_exact(fd, size) for size in sizes]
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _array_to_npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _npy_to_array(blob: bytes) -> np.ndarray:
+    try:
+        array = np.load(io.BytesIO(blob), allow_pickle=False)
+    except Exception as exc:  # malformed .npy from a hostile worker
+        raise ProtocolError(f"malformed array: {exc}") from None
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in _ALLOWED_ARRAY_KINDS or array.dtype.fields:
+        raise ProtocolError(f"array of dtype {getattr(array, 'dtype', '?')} is not a plain numeric array")
+    return array
+
+
+class Encoder:
+    """Turns a Python value into a JSON-able tree plus blobs.
+
+    ``on_other(obj)`` decides what happens to a non-value: the worker turns it into
+    a handle description; the harness turns harness-side callables into callbacks.
+    By default a non-value is an error.
+    """
+
+    def __init__(self, on_other: Callable[[object], dict] | None = None, max_depth: int = 32):
+        self.blobs: list[bytes] = []
+        self._on_other = on_other
+        self._max_depth = max_depth
+
+    def encode(self, value, depth: int = 0):
+        if depth > self._max_depth:
+            raise ValueError("value nested too deeply")
+        kind = type(value)
+        if value is None or kind is bool or kind is str:
+            return value
+        if kind is int:
+            return value
+        if kind is float:
+            return value
+        if kind is list:
+            return [self.encode(v, depth + 1) for v in value]
+        if kind is tuple:
+            return {"~": "tuple", "v": [self.encode(v, depth + 1) for v in value]}
+        if kind is dict:
+            return {"~": "dict", "v": [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()]}
+        if isinstance(value, np.ndarray) and value.dtype.kind in _ALLOWED_ARRAY_KINDS and not value.dtype.fields:
+            # Subclasses become plain ndarray copies: their comparison overrides are lost.
+            self.blobs.append(_array_to_npy(np.array(value, copy=True, subok=False)))
+            return {"~": "nd", "i": len(self.blobs) - 1}
+        if isinstance(value, np.generic) and value.dtype.kind in _ALLOWED_ARRAY_KINDS:
+            self.blobs.append(_array_to_npy(np.asarray(value)))
+            return {"~": "np", "i": len(self.blobs) - 1}
+        if isinstance(value, Handle):
+            return {"~": "handle", "id": value.id, "type": value.type_name}
+        if self._on_other is None:
+            raise TypeError(f"cannot send a value of type {kind.__name__}")
+        return self._on_other(value)
+
+
+class Decoder:
+    """Turns a JSON tree plus blobs back into values.
+
+    ``on_handle(id, type_name)`` and ``on_callback(id)`` build the objects for those
+    tags; without them the tag is a :class:`ProtocolError`.
+    """
+
+    def __init__(self, blobs: list[bytes], on_handle=None, on_callback=None, max_depth: int = 64):
+        self._blobs = blobs
+        self._on_handle = on_handle
+        self._on_callback = on_callback
+        self._max_depth = max_depth
+
+    def decode(self, tree, depth: int = 0):
+        if depth > self._max_depth:
+            raise ProtocolError("value nested too deeply")
+        if tree is None or isinstance(tree, (bool, int, float, str)):
+            return tree
+        if isinstance(tree, list):
+            return [self.decode(v, depth + 1) for v in tree]
+        if not isinstance(tree, dict):
+            raise ProtocolError(f"unexpected {type(tree).__name__} in a value")
+        tag = tree.get("~")
+        if tag == "tuple":
+            return tuple(self.decode(v, depth + 1) for v in self._list(tree, "v"))
+        if tag == "dict":
+            result = {}
+            for pair in self._list(tree, "v"):
+                if not isinstance(pair, list) or len(pair) != 2:
+                    raise ProtocolError("malformed dict entry")
+                key = self.decode(pair[0], depth + 1)
+                if not isinstance(key, (str, int, float, bool, tuple, type(None))):
+                    raise ProtocolError("dict key is not hashable")
+                result[key] = self.decode(pair[1], depth + 1)
+            return result
+        if tag in ("nd", "np"):
+            index = tree.get("i")
+            if not isinstance(index, int) or not 0 <= index < len(self._blobs):
+                raise ProtocolError("array reference out of range")
+            array = _npy_to_array(self._blobs[index])
+            if tag == "np":
+                if array.ndim != 0:
+                    raise ProtocolError("NumPy scalar is not 0-d")
+                return array[()]
+            return array
+        if tag == "handle" and self._on_handle is not None:
+            handle_id, type_name = tree.get("id"), tree.get("type")
+            if not isinstance(handle_id, int) or not isinstance(type_name, str):
+                raise ProtocolError("malformed handle")
+            return self._on_handle(handle_id, type_name[:200])
+        if tag == "callback" and self._on_callback is not None:
+            callback_id = tree.get("id")
+            if not isinstance(callback_id, int):
+                raise ProtocolError("malformed callback")
+            return self._on_callback(callback_id)
+        raise ProtocolError(f"unknown value tag {tag!r}")
+
+    @staticmethod
+    def _list(tree: dict, key: str) -> list:
+        value = tree.get(key)
+        if not isinstance(value, list):
+            raise ProtocolError("malformed value")
+        return value

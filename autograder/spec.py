@@ -1,0 +1,197 @@
+"""Assignment specifications: ``solutions/<id>/assignment.toml`` -> :class:`AssignmentSpec`.
+
+An ``assignment.toml`` looks like this::
+
+    id = "batchnorm"
+    title = "Batch normalisation"
+    module = "batchnorm"              # students implement batchnorm.py
+    version = "1"
+    forbidden_imports = ["torch", "jax", "tensorflow", "autograd"]
+
+    [limits]
+    call_timeout_s = 10               # one call into student code
+    load_timeout_s = 20               # importing the student module
+    total_timeout_s = 600             # the whole submission
+    memory_mb = 2048                  # address space of the worker
+    output_kb = 1024                  # printed output kept for feedback
+
+    [[tasks]]
+    id = "bn_forward"
+    title = "Forward pass, train and test mode"
+    points = 2
+    functions = ["batchnorm_forward"]
+
+The same spec is read from ``assignments/<id>/`` (the released copy) and from
+``solutions/<id>/``; only the latter has hidden tests and mutants.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import pathlib
+import re
+import tomllib
+
+__all__ = ["AssignmentSpec", "Limits", "SpecError", "Task", "find_assignment", "load_spec"]
+
+_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class SpecError(ValueError):
+    """An ``assignment.toml`` is missing, malformed or inconsistent."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """One graded task: a named group of tests worth ``points``."""
+
+    id: str
+    title: str
+    points: float
+    functions: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """Resource limits applied to the worker that runs student code."""
+
+    call_timeout_s: float = 10.0
+    load_timeout_s: float = 20.0
+    total_timeout_s: float = 600.0
+    memory_mb: int = 2048
+    output_kb: int = 1024
+    max_processes: int = 64
+    max_file_mb: int = 64
+
+
+@dataclasses.dataclass(frozen=True)
+class AssignmentSpec:
+    """Everything the framework needs to know about one assignment."""
+
+    id: str
+    title: str
+    module: str
+    version: str
+    tasks: tuple[Task, ...]
+    limits: Limits
+    forbidden_imports: tuple[str, ...]
+    root: pathlib.Path
+    extra_files: tuple[str, ...] = ()
+
+    @property
+    def module_file(self) -> str:
+        return f"{self.module}.py"
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(task.points for task in self.tasks))
+
+    @property
+    def functions(self) -> tuple[str, ...]:
+        """Every student-facing function, in task order, without repeats."""
+        seen: dict[str, None] = {}
+        for task in self.tasks:
+            for name in task.functions:
+                seen.setdefault(name, None)
+        return tuple(seen)
+
+    def task(self, task_id: str) -> Task:
+        for task in self.tasks:
+            if task.id == task_id:
+                return task
+        raise KeyError(task_id)
+
+    def task_of_function(self, function: str) -> Task | None:
+        """The first task that names ``function``, or None."""
+        for task in self.tasks:
+            if function in task.functions:
+                return task
+        return None
+
+    def tests_dir(self, kind: str) -> pathlib.Path:
+        """``tests/public`` or ``tests/hidden`` of a solution; ``tests`` of a release."""
+        solution_dir = self.root / "tests" / kind
+        if solution_dir.is_dir():
+            return solution_dir
+        if kind == "public" and (self.root / "tests").is_dir():
+            return self.root / "tests"
+        return solution_dir
+
+
+def load_spec(root: str | pathlib.Path) -> AssignmentSpec:
+    """Read ``root/assignment.toml`` and check it is consistent."""
+    root = pathlib.Path(root).resolve()
+    path = root / "assignment.toml"
+    if not path.is_file():
+        raise SpecError(f"{path}: no assignment.toml")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{path}: {exc}") from None
+
+    def need(key: str, kind: type):
+        if key not in data:
+            raise SpecError(f"{path}: missing key '{key}'")
+        if not isinstance(data[key], kind):
+            raise SpecError(f"{path}: '{key}' must be a {kind.__name__}")
+        return data[key]
+
+    assignment_id = need("id", str)
+    if not _ID_PATTERN.match(assignment_id):
+        raise SpecError(f"{path}: id '{assignment_id}' must be lower-case letters, digits and _")
+    tasks = []
+    for index, raw in enumerate(need("tasks", list)):
+        try:
+            task = Task(
+                id=str(raw["id"]),
+                title=str(raw.get("title", raw["id"])),
+                points=float(raw["points"]),
+                functions=tuple(raw.get("functions", ())),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SpecError(f"{path}: task #{index + 1} is malformed ({exc})") from None
+        if not _ID_PATTERN.match(task.id):
+            raise SpecError(f"{path}: task id '{task.id}' must be lower-case letters, digits and _")
+        if task.points < 0:
+            raise SpecError(f"{path}: task '{task.id}' has negative points")
+        tasks.append(task)
+    ids = [task.id for task in tasks]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise SpecError(f"{path}: duplicate task ids {duplicates}")
+    if not tasks:
+        raise SpecError(f"{path}: no tasks")
+
+    limit_fields = {field.name for field in dataclasses.fields(Limits)}
+    raw_limits = data.get("limits", {})
+    unknown = set(raw_limits) - limit_fields
+    if unknown:
+        raise SpecError(f"{path}: unknown limits {sorted(unknown)}; known: {sorted(limit_fields)}")
+    return AssignmentSpec(
+        id=assignment_id,
+        title=str(data.get("title", assignment_id)),
+        module=str(data.get("module", assignment_id)),
+        version=str(data.get("version", "1")),
+        tasks=tuple(tasks),
+        limits=Limits(**raw_limits),
+        forbidden_imports=tuple(data.get("forbidden_imports", ())),
+        root=root,
+        extra_files=tuple(data.get("extra_files", ())),
+    )
+
+
+def find_assignment(assignment_id: str, base: str | pathlib.Path | None = None, *, prefer: str = "solutions") -> AssignmentSpec:
+    """Locate ``<base>/solutions/<id>`` (or ``assignments/<id>``) and load its spec.
+
+    ``base`` defaults to the current directory, then the repository this package
+    lives in. ``prefer='assignments'`` looks at the released copy first.
+    """
+    order = ("solutions", "assignments") if prefer == "solutions" else ("assignments", "solutions")
+    bases = [pathlib.Path(base)] if base else [pathlib.Path.cwd(), pathlib.Path(__file__).resolve().parent.parent]
+    for candidate_base in bases:
+        for kind in order:
+            candidate = candidate_base / kind / assignment_id
+            if (candidate / "assignment.toml").is_file():
+                return load_spec(candidate)
+    looked = ", ".join(str(b / k / assignment_id) for b in bases for k in order)
+    raise SpecError(f"assignment '{assignment_id}' not found (looked in {looked})")
