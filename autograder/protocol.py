@@ -25,7 +25,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import select
 import struct
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -77,11 +79,28 @@ class Callback:
 # --------------------------------------------------------------------------- framing
 
 
-def _read_exact(fd: int, count: int) -> bytes:
+def _wait(fd: int, deadline: float | None, for_write: bool) -> None:
+    """Block until ``fd`` is ready, or raise TimeoutError at ``deadline`` (a ``time.monotonic()`` value)."""
+    if deadline is None:
+        return
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("deadline passed")
+        ready = select.select([], [fd], [], remaining) if for_write else select.select([fd], [], [], remaining)
+        if ready[1 if for_write else 0]:
+            return
+
+
+def _read_exact(fd: int, count: int, deadline: float | None = None) -> bytes:
     chunks = []
     remaining = count
     while remaining:
-        chunk = os.read(fd, min(remaining, 1 << 20))
+        _wait(fd, deadline, for_write=False)
+        try:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+        except BlockingIOError:
+            continue
         if not chunk:
             raise EOFError("channel closed")
         chunks.append(chunk)
@@ -89,27 +108,36 @@ def _read_exact(fd: int, count: int) -> bytes:
     return b"".join(chunks)
 
 
-def _write_all(fd: int, data: bytes | memoryview) -> None:
+def _write_all(fd: int, data: bytes | memoryview, deadline: float | None = None) -> None:
     view = memoryview(data)
     while view:
-        written = os.write(fd, view)
+        _wait(fd, deadline, for_write=True)
+        try:
+            written = os.write(fd, view)
+        except BlockingIOError:
+            continue
         view = view[written:]
 
 
-def write_frame(fd: int, msg: dict, blobs: list[bytes]) -> None:
+def write_frame(fd: int, msg: dict, blobs: list[bytes], deadline: float | None = None) -> None:
+    """Write one frame. With ``deadline``, ``fd`` should be non-blocking; TimeoutError when it passes."""
     header = json.dumps({"msg": msg, "blobs": [len(b) for b in blobs]}, allow_nan=True).encode()
-    _write_all(fd, _LENGTH.pack(len(header)) + header)
+    _write_all(fd, _LENGTH.pack(len(header)) + header, deadline)
     for blob in blobs:
-        _write_all(fd, blob)
+        _write_all(fd, blob, deadline)
 
 
-def read_frame(fd: int, max_bytes: int = MAX_FRAME_BYTES) -> tuple[dict, list[bytes]]:
-    """Read one frame; raise :class:`ProtocolError` on anything malformed or too large."""
-    (header_length,) = _LENGTH.unpack(_read_exact(fd, _LENGTH.size))
+def read_frame(fd: int, max_bytes: int = MAX_FRAME_BYTES, deadline: float | None = None) -> tuple[dict, list[bytes]]:
+    """Read one frame; raise :class:`ProtocolError` on anything malformed or too large.
+
+    With ``deadline`` (``time.monotonic()`` value), raise TimeoutError when it passes,
+    even in the middle of a frame (a hostile worker may send half a frame and stop).
+    """
+    (header_length,) = _LENGTH.unpack(_read_exact(fd, _LENGTH.size, deadline))
     if header_length > MAX_HEADER_BYTES:
         raise ProtocolError(f"message header of {header_length} bytes is too large")
     try:
-        header = json.loads(_read_exact(fd, header_length))
+        header = json.loads(_read_exact(fd, header_length, deadline))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProtocolError(f"malformed message header: {exc}") from None
     if not isinstance(header, dict) or not isinstance(header.get("msg"), dict) or not isinstance(header.get("blobs"), list):
@@ -117,7 +145,7 @@ def read_frame(fd: int, max_bytes: int = MAX_FRAME_BYTES) -> tuple[dict, list[by
     sizes = header["blobs"]
     if not all(isinstance(s, int) and s >= 0 for s in sizes) or sum(sizes) > max_bytes:
         raise ProtocolError(f"message of {sum(s for s in sizes if isinstance(s, int))} bytes exceeds the {max_bytes}-byte limit")
-    return header["msg"], [_read_exact(fd, size) for size in sizes]
+    return header["msg"], [_read_exact(fd, size, deadline) for size in sizes]
 
 
 # --------------------------------------------------------------------------- values

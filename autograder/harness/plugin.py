@@ -231,7 +231,7 @@ def pytest_sessionfinish(session, exitstatus):
         "output": remote.output_text() if remote else "",
         "output_truncated": remote.output_truncated if remote else False,
         "worker_restarts": remote.restarts if remote else 0,
-        "grader_faults": remote.grader_faults if remote else [],
+        "warnings": remote.warnings if remote else [],
         "duration": time.time() - config._ag_started,
         "collection_errors": config.stash.get(COLLECT_ERRORS_KEY, []),
     }

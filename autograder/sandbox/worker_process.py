@@ -1,0 +1,173 @@
+"""A running worker process as the harness sees it: two protocol pipes, capped output, a kill switch."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import threading
+
+__all__ = ["OutputCollector", "WorkerProcess", "become_subreaper", "kill_processes_of_uid"]
+
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper() -> bool:
+    """Make orphaned descendants (a daemonised fork) re-parent to this process, so they can be found."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _proc_entries():
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            yield int(name)
+
+
+def _status_field(pid: int, field: str) -> str | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith(field + ":"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        return None
+    return None
+
+
+def kill_processes_of_uid(uid: int) -> int:
+    """SIGKILL every process whose real uid is ``uid`` (a worker uid no one else uses). Returns how many."""
+    killed = 0
+    for _ in range(5):  # a fork bomb may spawn while we sweep: repeat until none is left
+        found = 0
+        for pid in _proc_entries():
+            uids = _status_field(pid, "Uid")
+            if uids and int(uids.split()[0]) == uid:
+                found += 1
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        killed += found
+        if not found:
+            break
+    return killed
+
+
+def kill_orphaned_children() -> int:
+    """SIGKILL processes re-parented to us (as subreaper) and reap them."""
+    me = os.getpid()
+    killed = 0
+    for _ in range(5):
+        found = 0
+        for pid in _proc_entries():
+            ppid = _status_field(pid, "PPid")
+            if ppid is not None and int(ppid) == me:
+                found += 1
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        killed += found
+        _reap_all()
+        if not found:
+            break
+    return killed
+
+
+def _reap_all() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+class OutputCollector:
+    """Drains a pipe in a thread, keeping the first ``limit`` bytes (the rest is counted, not kept)."""
+
+    def __init__(self, fd: int, limit: int):
+        self.limit = limit
+        self.kept = bytearray()
+        self.total = 0
+        self._fd = fd
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        try:
+            while True:
+                chunk = os.read(self._fd, 1 << 16)
+                if not chunk:
+                    break
+                self.total += len(chunk)
+                room = self.limit - len(self.kept)
+                if room > 0:
+                    self.kept += chunk[:room]
+        except OSError:
+            pass
+        finally:
+            os.close(self._fd)
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > self.limit
+
+    def text(self) -> str:
+        return self.kept.decode("utf-8", errors="replace")
+
+    def join(self, timeout: float = 2.0) -> None:
+        self._thread.join(timeout)
+
+
+class WorkerProcess:
+    """Handles of one started worker: ``fd_to`` (requests), ``fd_from`` (replies), its output."""
+
+    def __init__(self, popen: subprocess.Popen, fd_to: int, fd_from: int, output: OutputCollector, uid: int | None):
+        self.popen = popen
+        self.fd_to = fd_to
+        self.fd_from = fd_from
+        self.output = output
+        self.uid = uid  # dedicated uid when privileges were dropped, else None
+
+    def kill(self) -> None:
+        """Kill the worker, its process group and anything it left behind; close the pipes."""
+        try:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if self.uid is not None:
+            kill_processes_of_uid(self.uid)
+        try:
+            self.popen.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        kill_orphaned_children()
+        for fd in (self.fd_to, self.fd_from):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.output.join()
+
+    def exit_description(self) -> str:
+        """Why the worker ended, in words (after it has ended)."""
+        code = self.popen.poll()
+        if code is None:
+            return "still running"
+        if code < 0:
+            sig = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+            if -code == signal.SIGXCPU:
+                return "CPU time limit exceeded"
+            if -code == signal.SIGXFSZ:
+                return "file size limit exceeded"
+            if -code == signal.SIGKILL:
+                return "killed (SIGKILL; often the memory limit)"
+            return f"killed by signal {sig}"
+        return f"exited with code {code}"

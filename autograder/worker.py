@@ -1,0 +1,270 @@
+"""The worker: the ONLY code that imports student code. Runs inside the sandbox.
+
+Started by :mod:`autograder.harness.remote` as::
+
+    python -I -m autograder.worker --config JSON
+
+It applies its own resource limits and import restrictions *before* touching
+student code, then answers requests read from one pipe on another. Student
+output (fd 1 and 2) goes to a third pipe the harness drains and caps.
+
+Requests (``op``) and replies:
+
+``load``      import the student module -> ``{"ok": true}`` or ``{"error": {...}}``
+``call``      call a module function (or, with ``handle``, a method of a handle)
+              -> ``{"value": v, "args_back": {...}}`` or ``{"error": {...}}``;
+              while the call runs the worker may send ``{"op": "callback"}``
+              requests, answered by ``callback_result`` / ``callback_error``
+``echo``      decode and re-encode the arguments (measures transfer cost)
+``drop``      forget all handles
+``has``       whether the module defines a callable of that name
+
+The worker never decides anything: it only reports values. The harness treats
+everything it sends as untrusted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import traceback
+
+__all__ = ["main"]
+
+
+def _apply_limits(limits: dict) -> None:
+    """Lower (never raise) this process's rlimits; the values are in the config."""
+    pairs = {
+        "memory_bytes": resource.RLIMIT_AS,
+        "cpu_seconds": resource.RLIMIT_CPU,
+        "file_bytes": resource.RLIMIT_FSIZE,
+        "processes": resource.RLIMIT_NPROC,
+        "open_files": resource.RLIMIT_NOFILE,
+    }
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    for key, which in pairs.items():
+        value = limits.get(key)
+        if value is None:
+            continue
+        soft, hard = resource.getrlimit(which)
+        new_hard = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        try:
+            resource.setrlimit(which, (min(value, new_hard), new_hard))
+        except (ValueError, OSError):
+            resource.setrlimit(which, (min(value, soft if soft != resource.RLIM_INFINITY else value), hard))
+
+
+def _forbid_imports(forbidden: list[str]) -> None:
+    """Make ``forbidden`` top-level packages unimportable, by any route.
+
+    An audit hook sees every import (``import x``, ``__import__``, ``importlib``)
+    and cannot be removed once added.
+    """
+    blocked = frozenset(forbidden)
+    if not blocked:
+        return
+
+    def hook(event, args):
+        if event == "import":
+            top = str(args[0]).split(".")[0]
+            if top in blocked:
+                raise ImportError(f"import of '{top}' is forbidden in this assignment (use NumPy)")
+        elif event == "ctypes.dlopen" and args and args[0]:
+            name = os.path.basename(str(args[0])).lower()
+            if any(name.startswith(f"lib{b}") or name.startswith(b) for b in blocked):
+                raise ImportError(f"loading '{name}' is forbidden in this assignment")
+
+    sys.addaudithook(hook)
+
+
+def _student_traceback(exc: BaseException, source_dir: str) -> list[dict]:
+    """The frames of ``exc``'s traceback that are in student files (file, line, function)."""
+    frames = []
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith(source_dir):
+            frames.append({"file": os.path.relpath(frame.filename, source_dir), "line": frame.lineno, "function": frame.name, "code": (frame.line or "")[:200]})
+    return frames[-8:]
+
+
+def _error(exc: BaseException, source_dir: str, kind: str = "exception") -> dict:
+    try:
+        message = str(exc)
+    except BaseException:  # a hostile __str__
+        message = "<unprintable>"
+    error = {"kind": kind, "type": type(exc).__name__[:100], "message": message[:2000], "frames": _student_traceback(exc, source_dir)}
+    if isinstance(exc, SyntaxError):
+        error["file"] = os.path.relpath(exc.filename or "?", source_dir) if exc.filename else "?"
+        error["line"] = exc.lineno
+    if isinstance(exc, MemoryError):
+        error["kind"] = "memory"
+    return error
+
+
+class Worker:
+    """Request loop. ``channel_in``/``channel_out`` are pipe fds to and from the harness."""
+
+    def __init__(self, config: dict):
+        from autograder import protocol  # imported before student code runs
+
+        self.protocol = protocol
+        self.config = config
+        self.fd_in = config["fd_in"]
+        self.fd_out = config["fd_out"]
+        self.source_dir = os.path.realpath(config["source_dir"])
+        self.module = None
+        self.handles: dict[int, object] = {}
+        self.next_handle = int(config.get("handle_base", 0)) + 1
+
+    # -- wire helpers
+    def send(self, msg: dict, blobs: list[bytes] | None = None) -> None:
+        self.protocol.write_frame(self.fd_out, msg, blobs or [])
+
+    def receive(self) -> tuple[dict, list[bytes]]:
+        return self.protocol.read_frame(self.fd_in)
+
+    def _store(self, obj):
+        """Keep ``obj`` in the worker; return the :class:`Handle` that stands for it."""
+        if isinstance(obj, self.protocol.Handle):
+            return obj
+        handle_id = self.next_handle
+        self.next_handle += 1
+        self.handles[handle_id] = obj
+        return self.protocol.Handle(handle_id, type(obj).__name__[:100])
+
+    def _make_handle(self, obj) -> dict:
+        """Encoder fallback for a non-value: refuse torch tensors, keep anything else as a handle."""
+        if type(obj).__module__.split(".")[0] == "torch":
+            raise TypeError("returned a torch tensor; return NumPy arrays (convert with .detach().cpu().numpy())")
+        handle = self._store(obj)
+        return {"~": "handle", "id": handle.id, "type": handle.type_name}
+
+    def _decode(self, tree, blobs):
+        def on_handle(handle_id, _type_name):
+            if handle_id not in self.handles:
+                raise LookupError("this value no longer exists in the worker (it was restarted after an earlier failure)")
+            return self.handles[handle_id]
+
+        return self.protocol.Decoder(blobs, on_handle=on_handle, on_callback=self._callback).decode(tree)
+
+    def _callback(self, callback_id: int):
+        worker = self
+
+        def call_harness(*args):
+            encoder = worker.protocol.Encoder()
+            tree = encoder.encode(list(args))
+            worker.send({"op": "callback", "id": callback_id, "args": tree}, encoder.blobs)
+            reply, blobs = worker.receive()
+            if reply.get("op") == "callback_error":
+                raise RuntimeError(f"the test's function raised: {reply.get('message', '')}")
+            return worker.protocol.Decoder(blobs).decode(reply.get("value"))
+
+        return call_harness
+
+    # -- ops
+    def load(self) -> dict:
+        import importlib
+
+        sys.path.insert(0, self.source_dir)
+        try:
+            self.module = importlib.import_module(self.config["module"])
+        except BaseException as exc:  # SyntaxError, ImportError, SystemExit at import, ...
+            return {"error": _error(exc, self.source_dir, "load")}
+        return {"ok": True}
+
+    def call(self, msg: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        name = str(msg.get("name", ""))
+        try:
+            if msg.get("handle") is not None:
+                target = getattr(self._decode({"~": "handle", "id": msg["handle"], "type": ""}, []), name)
+            else:
+                target = getattr(self.module, name, None)
+                if target is None or not callable(target):
+                    return {"error": {"kind": "missing", "type": "AttributeError", "message": f"the submission has no function '{name}' (is it defined, and spelled exactly so?)", "frames": []}}, []
+            args = self._decode(msg.get("args", []), blobs)
+            kwargs = self._decode(msg.get("kwargs", {"~": "dict", "v": []}), blobs)
+        except BaseException as exc:
+            return {"error": _error(exc, self.source_dir)}, []
+        try:
+            value = target(*args, **kwargs)
+        except BaseException as exc:
+            return {"error": _error(exc, self.source_dir)}, []
+        try:
+            for path in msg.get("opaque", []):
+                value = _replace_at(value, path, self._store)
+            encoder = self.protocol.Encoder(on_other=self._make_handle)
+            reply = {"value": encoder.encode(value)}
+            args_back = {}
+            for index, arg in enumerate(args):
+                if type(arg) is dict:
+                    args_back[str(index)] = encoder.encode(arg)
+            for key, arg in kwargs.items():
+                if type(arg) is dict:
+                    args_back[key] = encoder.encode(arg)
+            reply["args_back"] = args_back
+        except BaseException as exc:
+            return {"error": _error(exc, self.source_dir, "result")}, []
+        return reply, encoder.blobs
+
+    def echo(self, msg: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        args = self._decode(msg.get("args", []), blobs)
+        encoder = self.protocol.Encoder(on_other=self._make_handle)
+        return {"value": encoder.encode(args)}, encoder.blobs
+
+    def serve(self) -> None:
+        self.send({"op": "ready", "pid": os.getpid()})
+        while True:
+            try:
+                msg, blobs = self.receive()
+            except EOFError:
+                return
+            op = msg.get("op")
+            if op == "load":
+                self.send(self.load())
+            elif op == "call":
+                reply, out_blobs = self.call(msg, blobs)
+                self.send(reply, out_blobs)
+            elif op == "echo":
+                reply, out_blobs = self.echo(msg, blobs)
+                self.send(reply, out_blobs)
+            elif op == "has":
+                self.send({"value": callable(getattr(self.module, str(msg.get("name")), None))})
+            elif op == "drop":
+                self.handles.clear()
+                self.send({"ok": True})
+            else:
+                self.send({"error": {"kind": "protocol", "type": "ValueError", "message": f"unknown op {op!r}", "frames": []}})
+
+
+def _replace_at(value, path: list, store):
+    """Replace ``value[path[0]][path[1]]...`` by ``store(element)`` (a handle), if that element exists."""
+    if not path:
+        return store(value)
+    index = path[0]
+    if type(value) in (tuple, list) and isinstance(index, int) and -len(value) <= index < len(value):
+        items = list(value)
+        items[index] = _replace_at(items[index], path[1:], store)
+        return type(value)(items)
+    return value
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", required=True, help="JSON: fd_in, fd_out, source_dir, module, limits, forbidden, sys_path")
+    config = json.loads(parser.parse_args(argv).config)
+    _apply_limits(config.get("limits", {}))
+    # -I ignores PYTHONUNBUFFERED: make printed output reach the harness even if the worker is killed.
+    sys.stdout.reconfigure(line_buffering=True, write_through=True)
+    sys.stderr.reconfigure(line_buffering=True, write_through=True)
+    sys.path[:] = [p for p in sys.path if p and os.path.isdir(p)] + [p for p in config.get("sys_path", []) if p not in sys.path]
+    import numpy  # noqa: F401  (loaded before the import restrictions and student code)
+
+    _forbid_imports(config.get("forbidden", []))
+    os.chdir(config["source_dir"])
+    Worker(config).serve()
+
+
+if __name__ == "__main__":
+    main()
