@@ -53,6 +53,7 @@ def pytest_addoption(parser):
     group.addoption("--ag-hidden", action="store_true", help="these are hidden tests: feedback never shows test code or data")
     group.addoption("--ag-launcher", default="process", help="how the worker is confined: process or bwrap")
     group.addoption("--ag-gpu", action="store_true", help="a GPU was requested for this run")
+    group.addoption("--ag-only-task", help="run only the tests of this task")
 
 
 def pytest_configure(config):
@@ -96,6 +97,7 @@ def _ag_submission(request):
         spec=spec,
         launcher=config.getoption("--ag-launcher"),
         gpu=config.getoption("--ag-gpu"),
+        slot=int(os.environ.get("AG_WORKER_SLOT", "0")),
     )
     config._ag_remote = remote
     yield remote
@@ -122,6 +124,11 @@ def frozen(request):
 
 
 def pytest_collection_modifyitems(session, config, items):
+    only = config.getoption("--ag-only-task")
+    if only:
+        keep = [item for item in items if (item.get_closest_marker("task") or pytest.mark.task(None).mark).args[:1] == (only,)]
+        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        items[:] = keep
     outcomes = config.stash[OUTCOMES_KEY]
     for item in items:
         marker = item.get_closest_marker("task")

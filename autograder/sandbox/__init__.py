@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from autograder.sandbox.process import ProcessLauncher, WorkerSetup
 
-__all__ = ["LAUNCHERS", "ProcessLauncher", "SandboxUnavailable", "WorkerSetup", "make_launcher"]
+__all__ = ["LAUNCHERS", "SANDBOXES", "ProcessLauncher", "SandboxUnavailable", "WorkerSetup", "check_launcher", "make_launcher", "make_sandbox"]
 
 
 class SandboxUnavailable(RuntimeError):
@@ -28,3 +28,26 @@ def make_launcher(name: str, setup: WorkerSetup):
     except KeyError:
         raise SandboxUnavailable(f"unknown worker launcher '{name}'; known: {', '.join(sorted(LAUNCHERS))}") from None
     return launcher_class(setup)
+
+
+def check_launcher(name: str) -> None:
+    """Raise :class:`SandboxUnavailable` (saying what to install) if ``name`` cannot run here."""
+    if name not in LAUNCHERS:
+        raise SandboxUnavailable(f"unknown worker launcher '{name}'; known: {', '.join(sorted(LAUNCHERS))}")
+    check = getattr(LAUNCHERS[name], "check_available", None)
+    if check:
+        check()
+
+
+SANDBOXES = ("process",)
+
+
+def make_sandbox(name: str):
+    """The sandbox that grades whole submissions: ``process`` (or ``bwrap``/``docker`` where built)."""
+    from autograder.sandbox.local_harness import LocalHarnessSandbox
+
+    if name in LAUNCHERS:
+        sandbox = LocalHarnessSandbox(name)
+        sandbox.check_available()
+        return sandbox
+    raise SandboxUnavailable(f"unknown sandbox '{name}'; known: {', '.join(SANDBOXES)}")

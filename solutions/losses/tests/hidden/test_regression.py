@@ -13,7 +13,7 @@ def _shape(rng):
 
 def _check(submission, name, oracle_fn, pred, target, tol, *extra):
     loss, dpred = getattr(submission, name)(pred.copy(), target.copy(), *extra)
-    expected_loss, expected_grad = oracle_fn(pred, target, *extra)
+    expected_loss, expected_grad = oracle_fn(pred, target)
     assert_scalar_close(loss, expected_loss, name="loss", **tol)
     assert_close(dpred, expected_grad, name="dpred", **tol)
 

@@ -87,6 +87,28 @@ def quartic_functions(A, b, c=0.25):
     return f, grad, hess
 
 
+def centered_functions(A, x_star, c=0.0):
+    """f(x) = 0.5 e^T A e + c * sum(e**4), e = x - x_star: minimiser x_star, f = 0 there.
+
+    Written in e so that f is accurate near the minimum (an Armijo test compares f values:
+    a large constant offset would drown the decrease in rounding errors).
+    """
+
+    def f(x):
+        e = x - x_star
+        return float(0.5 * e @ A @ e + c * np.sum(e**4))
+
+    def grad(x):
+        e = x - x_star
+        return A @ e + 4.0 * c * e**3
+
+    def hess(x):
+        e = x - x_star
+        return A + np.diag(12.0 * c * e**2)
+
+    return f, grad, hess
+
+
 def newton_solution(grad, hess, x0, iters=100):
     """Harness-side pure Newton to machine precision (the oracle minimiser)."""
     x = np.array(x0, dtype=np.float64)
@@ -193,6 +215,7 @@ def helpers():
         rosenbrock=rosenbrock,
         quadratic_functions=quadratic_functions,
         quartic_functions=quartic_functions,
+        centered_functions=centered_functions,
         newton_solution=newton_solution,
         check_at_most=check_at_most,
         check_int=check_int,

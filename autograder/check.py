@@ -1,0 +1,66 @@
+"""``autograder check``: a student's quick local run of the public tests (in-process, no sandbox).
+
+Speed and clear messages matter here, not security: the student's own code runs
+in this process. Notebooks are read exactly as the grader reads them, so what
+passes here is what the grader sees.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import pathlib
+import tempfile
+
+from autograder.harness.scoring import SubmissionResult, score_outcomes
+from autograder.intake import intake
+from autograder.spec import AssignmentSpec
+
+__all__ = ["format_check_table", "run_check"]
+
+
+def run_check(spec: AssignmentSpec, submission: pathlib.Path, *, tests: str = "public", task: str | None = None, seed: int | None = None) -> SubmissionResult:
+    """Run the public (or, for instructors, hidden) tests in-process; return scored results."""
+    import pytest
+
+    from autograder.harness.run import pytest_args
+
+    bundle = intake(submission, spec)
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            outcomes_path = pathlib.Path(scratch) / "outcomes.json"
+            extra = []
+            args = pytest_args(spec.tests_dir(tests), submission=str(bundle.directory / spec.module_file), assignment=str(spec.root),
+                               outcomes=str(outcomes_path), mode="local", seed=seed, hidden=tests == "hidden", extra=extra)
+            if task:
+                args += ["--ag-only-task", task]
+            with contextlib.redirect_stdout(io.StringIO()):
+                pytest.main(args)
+            outcomes = json.loads(outcomes_path.read_text())
+    finally:
+        bundle.cleanup()
+    result = score_outcomes(spec, bundle.name, outcomes)
+    result.notes = bundle.notes + result.notes
+    if task:
+        result.tasks = [t for t in result.tasks if t.id == task]
+    return result
+
+
+def format_check_table(result: SubmissionResult) -> str:
+    """Plain-text table: one line per task, then what failed and why."""
+    lines = []
+    for note in result.notes:
+        lines.append(f"note: {note}")
+    width = max((len(task.id) for task in result.tasks), default=4)
+    for task in result.tasks:
+        mark = "PASS" if task.complete else ("----" if task.total == 0 else "FAIL")
+        lines.append(f"{mark}  {task.id:<{width}}  {task.passed}/{task.total} tests  {task.title}")
+    for task in result.tasks:
+        for test in task.tests:
+            if test.outcome != "passed":
+                lines.append(f"\n[{task.id}] {test.doc or test.name}\n    " + (test.message or "failed").replace("\n", "\n    "))
+    passed = sum(task.passed for task in result.tasks)
+    total = sum(task.total for task in result.tasks)
+    lines.append(f"\n{passed}/{total} public tests passed")
+    return "\n".join(lines)

@@ -1,0 +1,142 @@
+"""Grading a batch: each submission goes intake -> sandbox (harness + worker) -> scores -> files.
+
+Any failure in one submission becomes a result for that submission; the batch
+goes on. Grader faults are retried ``retries`` times, then recorded as
+``grader_error`` (no score), never as a zero.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import hashlib
+import os
+import pathlib
+import queue
+import re
+import time
+
+from autograder.harness.remote import GraderFault
+from autograder.harness.scoring import SubmissionResult, empty_tasks, score_outcomes
+from autograder.intake import IntakeError, intake, submission_name
+from autograder.progress import Progress
+from autograder.results import write_csv, write_junit, write_submission_files
+from autograder.spec import AssignmentSpec
+
+__all__ = ["GradeOptions", "grade_batch", "grade_one", "submission_hash"]
+
+
+@dataclasses.dataclass
+class GradeOptions:
+    sandbox: str = "process"
+    jobs: int = 1
+    seed: int | None = None
+    gpu: bool = False
+    retries: int = 2
+    formats: tuple[str, ...] = ()
+    progress: bool = True
+    tests: str = "hidden"
+
+    def resolved_seed(self) -> int:
+        if self.seed is None:
+            self.seed = int.from_bytes(os.urandom(4), "little")
+        return self.seed
+
+
+def submission_hash(path: pathlib.Path) -> str:
+    """SHA-256 over a file, or over a directory's relative paths and contents."""
+    digest = hashlib.sha256()
+    try:
+        if path.is_dir():
+            for item in sorted(p for p in path.rglob("*") if p.is_file() and not p.is_symlink()):
+                digest.update(item.relative_to(path).as_posix().encode() + b"\0")
+                digest.update(item.read_bytes())
+        else:
+            with open(path, "rb") as handle:
+                for chunk in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(chunk)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+def grade_one(spec: AssignmentSpec, path: pathlib.Path, name: str, sandbox, options: GradeOptions, slot: int = 0) -> SubmissionResult:
+    """Grade one submission; never raises."""
+    started = time.monotonic()
+    result = SubmissionResult(name=name, assignment=spec.id, status="grader_error", tasks=empty_tasks(spec), seed=options.seed)
+    result.submission_hash = submission_hash(path)
+    bundle = None
+    try:
+        bundle = intake(path, spec)
+    except IntakeError as exc:
+        result.status = "student_error"
+        result.message = str(exc)
+    except Exception as exc:  # a bug in intake is the grader's fault
+        result.message = f"intake failed: {type(exc).__name__}: {exc}"
+    if bundle is not None:
+        try:
+            for attempt in range(1, options.retries + 2):
+                result.attempts = attempt
+                try:
+                    outcomes = sandbox.run(spec, bundle.directory, seed=options.resolved_seed(), slot=slot, gpu=options.gpu, tests=options.tests)
+                except GraderFault as exc:
+                    result.message = f"the grader failed: {exc}"
+                    continue
+                scored = score_outcomes(spec, name, outcomes, gpu_requested=options.gpu)
+                scored.attempts = attempt
+                scored.submission_hash = result.submission_hash
+                scored.notes = bundle.notes + scored.notes
+                result = scored
+                if result.status != "grader_error":
+                    break
+        except Exception as exc:  # never let one submission break the batch
+            result.status = "grader_error"
+            result.message = f"the grader failed: {type(exc).__name__}: {exc}"
+        finally:
+            bundle.cleanup()
+    result.execution_time = time.monotonic() - started
+    return result
+
+
+def _unique_names(paths: list[pathlib.Path]) -> list[str]:
+    """Folder-safe, distinct names: the file name without extension, then -2, -3, ..."""
+    names, seen = [], set()
+    for path in paths:
+        base = re.sub(r"[^\w.@+-]", "_", submission_name(path)).strip(".") or "submission"
+        name, counter = base, 2
+        while name in seen:
+            name, counter = f"{base}-{counter}", counter + 1
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathlib.Path, options: GradeOptions, sandbox=None) -> list[SubmissionResult]:
+    """Grade ``paths`` with ``options.jobs`` in parallel; write per-submission files and ``grades.csv``."""
+    from autograder.sandbox import make_sandbox
+
+    sandbox = sandbox or make_sandbox(options.sandbox)
+    options.resolved_seed()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = _unique_names(paths)
+    progress = Progress(len(paths), label=f"grading {spec.id}", enabled=options.progress)
+    slots: queue.Queue[int] = queue.Queue()
+    for slot in range(max(1, options.jobs)):
+        slots.put(slot)
+
+    def work(path: pathlib.Path, name: str) -> SubmissionResult:
+        slot = slots.get()
+        try:
+            result = grade_one(spec, path, name, sandbox, options, slot)
+        finally:
+            slots.put(slot)
+        write_submission_files(out_dir, result)
+        progress.advance(result.status)
+        return result
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+        results = list(pool.map(work, paths, names))
+    write_csv(out_dir / "grades.csv", results, [task.id for task in spec.tasks])
+    if "junit" in options.formats:
+        write_junit(out_dir / "junit.xml", results)
+    return results

@@ -1,0 +1,133 @@
+"""Notebook submission -> module source, without running the notebook.
+
+From each code cell, in order, we keep what *defines* things: imports, function
+and class definitions, and assignments of constant expressions (no calls).
+Everything else (magics ``%...``, shell escapes ``!...``, calls, loops, plots,
+training runs, ``grader.check(...)``) is left out and listed in the feedback, so
+a notebook full of experiments grades in milliseconds and nothing in it runs
+during extraction.
+
+Policy for syntax errors: a cell that does not parse is left out as a whole and
+named in the feedback with its line ("cell 7, line 3: invalid syntax"); the rest
+of the notebook is still used, so only the tests needing that cell's functions fail.
+
+Formats: nbformat v4 is read as is, v3 is upgraded; anything else (v5, a
+missing version, a schema violation, invalid JSON) is rejected with a message.
+Outputs are ignored and never parsed.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+
+__all__ = ["notebook_to_module", "read_notebook_cells"]
+
+# Imports that only serve display or the in-notebook checks: left out of the graded module.
+_DISPLAY_MODULES = {"matplotlib", "seaborn", "IPython", "ipywidgets", "tqdm", "autograder", "plotly", "google"}
+_SHELL_ASSIGN = re.compile(r"^\s*[\w, ]+=\s*[!%]")
+
+
+def read_notebook_cells(data: bytes, label: str) -> list[tuple[int, str]]:
+    """``[(cell_number, source)]`` of the code cells (numbered from 1 among all cells)."""
+    from autograder.intake import IntakeError
+
+    try:
+        text = data.decode("utf-8-sig")
+        raw = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IntakeError(f"{label} is not a readable notebook (invalid JSON: {exc})") from None
+    if not isinstance(raw, dict):
+        raise IntakeError(f"{label} is not a readable notebook (the top level is not a JSON object)")
+    major = raw.get("nbformat")
+    if major not in (3, 4):
+        found = "no nbformat version" if major is None else f"nbformat {major!r}"
+        raise IntakeError(f"{label} is not a readable notebook: it has {found}; versions 3 and 4 are supported")
+    import nbformat
+
+    try:
+        notebook = nbformat.reads(text, as_version=4)
+        nbformat.validate(notebook)
+    except Exception as exc:  # nbformat raises several types for malformed files
+        message = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+        raise IntakeError(f"{label} is not a readable notebook (it does not follow the notebook format: {message})") from None
+    cells = []
+    for number, cell in enumerate(notebook.cells, start=1):
+        if cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            cells.append((number, source if isinstance(source, str) else "".join(source)))
+    return cells
+
+
+def _strip_magics(source: str) -> tuple[str, list[str]]:
+    """Remove IPython-only lines (``%``, ``%%`` cells, ``!``, ``x = !cmd``, ``?``) -> (code, removed)."""
+    lines = source.split("\n")
+    if lines and lines[0].lstrip().startswith("%%"):
+        return "", [lines[0].strip()]
+    kept, removed = [], []
+    for line in lines:
+        stripped = line.lstrip()
+        if stripped.startswith(("%", "!")) or _SHELL_ASSIGN.match(line) or (stripped.endswith("?") and not stripped.startswith("#")):
+            removed.append(stripped[:60])
+            kept.append("")  # keep line numbers
+        else:
+            kept.append(line)
+    return "\n".join(kept), removed
+
+
+def _is_constant_expression(node: ast.AST) -> bool:
+    allowed = (ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.UnaryOp, ast.BinOp, ast.Name, ast.Attribute, ast.Load, ast.operator, ast.unaryop)
+    return all(isinstance(child, allowed) for child in ast.walk(node))
+
+
+def _keep(statement: ast.stmt) -> tuple[bool, str]:
+    """Whether a top-level statement defines something; if not, a word for what it is."""
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return True, ""
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        names = [statement.module or ""] if isinstance(statement, ast.ImportFrom) else [alias.name for alias in statement.names]
+        if any(name.split(".")[0] in _DISPLAY_MODULES for name in names):
+            return False, "display import"
+        return True, ""
+    if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None and _is_constant_expression(statement.value):
+        return True, ""
+    if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        return False, "computed assignment"
+    if isinstance(statement, ast.Expr):
+        return False, "call" if isinstance(statement.value, ast.Call) else "expression"
+    return False, type(statement).__name__.lower()
+
+
+def notebook_to_module(data: bytes, label: str) -> tuple[str, list[str]]:
+    """The module source built from a notebook's definitions, and notes for the feedback."""
+    cells = read_notebook_cells(data, label)
+    parts = [f"# Built by the autograder from the definitions in {label}."]
+    notes: list[str] = []
+    left_out: dict[str, list[int]] = {}
+    for number, source in cells:
+        code, removed = _strip_magics(source)
+        if removed:
+            left_out.setdefault("magic/shell", []).append(number)
+        if not code.strip():
+            continue
+        try:
+            tree = ast.parse(code)
+        except SyntaxError as exc:
+            notes.append(f"cell {number}, line {exc.lineno}: SyntaxError: {exc.msg}; this cell was left out")
+            continue
+        kept = []
+        for statement in tree.body:
+            keep, what = _keep(statement)
+            if keep:
+                kept.append(ast.get_source_segment(code, statement, padded=True) or ast.unparse(statement))
+            else:
+                left_out.setdefault(what, []).append(number)
+        if kept:
+            parts.append(f"\n# --- cell {number} ---\n" + "\n".join(kept))
+    if left_out:
+        summary = "; ".join(f"{what} in cell{'s' if len(set(cells_)) > 1 else ''} {', '.join(map(str, sorted(set(cells_))[:12]))}" for what, cells_ in left_out.items())
+        notes.append(f"not run (only definitions are graded): {summary}")
+    if len(parts) == 1:
+        notes.append("the notebook defines no functions")
+    return "\n".join(parts) + "\n", notes

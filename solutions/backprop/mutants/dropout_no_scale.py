@@ -1,0 +1,12 @@
+# task: dropout
+# Plain (non-inverted) dropout in train mode: kept units are not scaled by 1/(1-p).
+def dropout_forward(x, dropout_param):
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    mask = None
+    if mode == "train":
+        rng = np.random.default_rng(dropout_param.get("seed"))
+        mask = (rng.random(x.shape) >= p) * 1.0
+        out = x * mask
+    else:
+        out = x.copy()
+    return out, (dropout_param, mask)

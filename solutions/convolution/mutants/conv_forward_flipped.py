@@ -1,0 +1,7 @@
+# task: conv_forward
+# Flips the kernel (textbook convolution) instead of the cross-correlation every DL library computes.
+_reference_conv_forward = conv_forward
+
+
+def conv_forward(x, w, b, conv_param):
+    return _reference_conv_forward(x, np.ascontiguousarray(w[:, :, ::-1, ::-1]), b, conv_param)

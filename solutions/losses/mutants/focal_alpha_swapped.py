@@ -1,0 +1,7 @@
+# task: focal
+# alpha_t swapped: (1 - alpha) on positives and alpha on negatives.
+_reference_focal_loss = focal_loss
+
+
+def focal_loss(logits, targets, alpha=0.25, gamma=2.0):
+    return _reference_focal_loss(logits, targets, 1.0 - alpha if alpha >= 0 else alpha, gamma)
