@@ -1,6 +1,7 @@
 """The ``autograder`` command: parses arguments and calls the modules that do the work.
 
-    autograder grade --assignment ID [--sandbox process] [--jobs N] --out DIR SUBMISSION...
+    autograder grade --assignment ID [--sandbox process] [--jobs N] --out DIR [--gradebook PATH] [--resume] SUBMISSION...
+    autograder export csv|gradescope --gradebook PATH --out PATH [--assignment ID]
     autograder check SUBMISSION [--assignment ID] [--task TASK]
     autograder validate [ID ... | --all]
     autograder release [ID ... | --all] [--check]
@@ -48,7 +49,8 @@ def _cmd_grade(options) -> int:
         print(f"autograder: no such submission: {', '.join(missing)}", file=sys.stderr)
         return 2
     grade_options = GradeOptions(sandbox=options.sandbox, jobs=options.jobs, seed=options.seed, gpu=options.gpus is not None,
-                                 retries=options.retries, formats=tuple(options.format or ()), progress=not options.quiet)
+                                 retries=options.retries, formats=tuple(options.format or ()), progress=not options.quiet,
+                                 gradebook=pathlib.Path(options.gradebook or pathlib.Path(options.out) / "gradebook.sqlite"), resume=options.resume)
     try:
         results = grade_batch(spec, paths, pathlib.Path(options.out), grade_options)
     except SandboxUnavailable as exc:
@@ -59,6 +61,31 @@ def _cmd_grade(options) -> int:
         counts[result.status] = counts.get(result.status, 0) + 1
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     print(f"graded {len(results)} submission(s) of {spec.id} (seed {grade_options.seed}): {summary}; results in {options.out}")
+    return 0
+
+
+def _cmd_export(options) -> int:
+    from autograder.gradebook import Gradebook
+    from autograder.results import write_csv, write_submission_files
+
+    if not pathlib.Path(options.gradebook).is_file():
+        print(f"autograder: no gradebook at {options.gradebook}", file=sys.stderr)
+        return 2
+    with Gradebook(options.gradebook) as gradebook:
+        assignments = [options.assignment] if options.assignment else gradebook.assignments()
+        if len(assignments) != 1:
+            print(f"autograder: the gradebook holds {len(assignments)} assignments ({', '.join(assignments)}); pass --assignment ID", file=sys.stderr)
+            return 2
+        results = gradebook.latest_results(assignments[0])
+        task_ids = gradebook.task_ids(assignments[0])
+    out = pathlib.Path(options.out)
+    if options.format == "csv":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_csv(out, results, task_ids)
+    else:
+        for result in results:
+            write_submission_files(out, result)
+    print(f"exported {len(results)} result(s) of {assignments[0]} to {out}")
     return 0
 
 
@@ -146,7 +173,16 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--gpus", nargs="?", const="all", default=None, help="run GPU tests (all, or a device list)")
     grade.add_argument("--retries", type=int, default=2, help="retries of a grader fault before it is recorded (default 2)")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument("--gradebook", metavar="PATH", help="SQLite gradebook recording every attempt (default OUT/gradebook.sqlite)")
+    grade.add_argument("--resume", action="store_true", help="skip submissions the gradebook already holds a result for (same content)")
     grade.set_defaults(run=_cmd_grade)
+
+    export = commands.add_parser("export", help="write grades from a gradebook: csv (one file) or gradescope (results.json per submission)")
+    export.add_argument("format", choices=("csv", "gradescope"))
+    export.add_argument("--gradebook", required=True, metavar="PATH")
+    export.add_argument("--assignment", metavar="ID", help="only this assignment (required if the gradebook holds several)")
+    export.add_argument("--out", required=True, metavar="PATH", help="CSV file, or folder for gradescope")
+    export.set_defaults(run=_cmd_export)
 
     check = commands.add_parser("check", help="run the public tests on your work, in-process")
     check.add_argument("submission", metavar="SUBMISSION")

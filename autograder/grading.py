@@ -16,6 +16,7 @@ import queue
 import re
 import time
 
+from autograder.gradebook import Gradebook
 from autograder.harness.remote import GraderFault
 from autograder.harness.scoring import SubmissionResult, empty_tasks, score_outcomes
 from autograder.intake import IntakeError, intake, submission_name
@@ -36,6 +37,8 @@ class GradeOptions:
     formats: tuple[str, ...] = ()
     progress: bool = True
     tests: str = "hidden"
+    gradebook: pathlib.Path | None = None  # SQLite file recording every attempt (autograder.gradebook)
+    resume: bool = False                   # skip submissions the gradebook already holds a graded result for
 
     def resolved_seed(self) -> int:
         if self.seed is None:
@@ -124,18 +127,33 @@ def grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathli
     for slot in range(max(1, options.jobs)):
         slots.put(slot)
 
+    gradebook = Gradebook(options.gradebook) if options.gradebook else None
+
     def work(path: pathlib.Path, name: str) -> SubmissionResult:
+        if gradebook is not None and options.resume:
+            done = gradebook.finished(spec.id, name, submission_hash(path))
+            if done is not None:
+                write_submission_files(out_dir, done)
+                progress.advance(done.status)
+                return done
+        started_at = time.time()
         slot = slots.get()
         try:
             result = grade_one(spec, path, name, sandbox, options, slot)
         finally:
             slots.put(slot)
         write_submission_files(out_dir, result)
+        if gradebook is not None:
+            gradebook.record(result, path=path, assignment_version=spec.version, sandbox=options.sandbox, started_at=started_at)
         progress.advance(result.status)
         return result
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        results = list(pool.map(work, paths, names))
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+            results = list(pool.map(work, paths, names))
+    finally:
+        if gradebook is not None:
+            gradebook.close()
     write_csv(out_dir / "grades.csv", results, [task.id for task in spec.tasks])
     if "junit" in options.formats:
         write_junit(out_dir / "junit.xml", results)

@@ -190,6 +190,44 @@ def _zip_files(data: bytes, label: str) -> dict[str, bytes]:
     return files
 
 
+EXPORT_MANIFEST = "manifest.json"  # written by ``Notebook.export()`` (autograder.notebook)
+
+
+def verify_export_manifest(files: dict[str, bytes], label: str, assignment_id: str) -> list[str]:
+    """Check an export zip's ``manifest.json`` (if any) against its files; remove it from ``files``.
+
+    Every file the manifest lists must be there with the same SHA-256: a zip
+    changed after ``grader.export()`` wrote it is refused, so what is graded is what
+    the student exported. Returns notes for the feedback. No manifest: no check.
+    """
+    import hashlib
+    import json
+
+    raw = files.pop(EXPORT_MANIFEST, None)
+    if raw is None:
+        return []
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+        listed = manifest["files"]
+        if not isinstance(listed, dict) or not all(isinstance(v, dict) and isinstance(v.get("sha256"), str) for v in listed.values()):
+            raise TypeError("files")
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+        raise IntakeError(f"{label} has a {EXPORT_MANIFEST} that cannot be read; export again with grader.export()") from None
+    for name, entry in sorted(listed.items()):
+        if name not in files:
+            raise IntakeError(f"{label} was changed after export: {name} is listed in {EXPORT_MANIFEST} but missing; export again with grader.export()")
+        if hashlib.sha256(files[name]).hexdigest() != entry["sha256"]:
+            raise IntakeError(f"{label} was changed after export: {name} does not match its checksum in {EXPORT_MANIFEST}; export again with grader.export()")
+    notes = []
+    unlisted = sorted(name for name in files if name not in listed)
+    if unlisted:
+        notes.append(f"files added after export (not in {EXPORT_MANIFEST}): {', '.join(unlisted[:10])}")
+    exported_for = manifest.get("assignment")
+    if isinstance(exported_for, str) and exported_for != assignment_id:
+        notes.append(f"this export was made for assignment '{exported_for[:40]}', graded as '{assignment_id}'")
+    return notes
+
+
 def _directory_files(root: pathlib.Path) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     total = 0
@@ -219,7 +257,11 @@ def intake(path: str | pathlib.Path, spec: AssignmentSpec) -> SourceBundle:
         data = _read_capped(path, max(MAX_NOTEBOOK_BYTES, MAX_ZIP_TOTAL_BYTES), path.name)
         kind = _sniff(data)
         if kind == "zip":
-            return collector.from_files(_zip_files(data, path.name), path.name)
+            files = _zip_files(data, path.name)
+            manifest_notes = verify_export_manifest(files, path.name, spec.id)
+            bundle = collector.from_files(files, path.name)
+            bundle.notes = manifest_notes + bundle.notes
+            return bundle
         if kind == "notebook" or path.suffix.lower() == ".ipynb":
             if len(data) > MAX_NOTEBOOK_BYTES:
                 raise IntakeError(f"{path.name} is larger than {MAX_NOTEBOOK_BYTES >> 20} MiB")

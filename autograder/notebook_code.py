@@ -22,15 +22,20 @@ import ast
 import json
 import re
 
-__all__ = ["notebook_to_module", "read_notebook_cells"]
+__all__ = ["notebook_to_module", "read_notebook", "read_notebook_cells"]
 
 # Imports that only serve display or the in-notebook checks: left out of the graded module.
 _DISPLAY_MODULES = {"matplotlib", "seaborn", "IPython", "ipywidgets", "tqdm", "autograder", "plotly", "google"}
 _SHELL_ASSIGN = re.compile(r"^\s*[\w, ]+=\s*[!%]")
 
 
-def read_notebook_cells(data: bytes, label: str) -> list[tuple[int, str]]:
-    """``[(cell_number, source)]`` of the code cells (numbered from 1 among all cells)."""
+def read_notebook(data: bytes, label: str):
+    """Bytes of an ``.ipynb`` -> a validated nbformat v4 ``NotebookNode`` (v3 upgraded).
+
+    Raises :class:`autograder.intake.IntakeError` with a message for the student
+    when the bytes are not a notebook we read (invalid JSON, no or an unsupported
+    version, a schema violation).
+    """
     from autograder.intake import IntakeError
 
     try:
@@ -52,27 +57,86 @@ def read_notebook_cells(data: bytes, label: str) -> list[tuple[int, str]]:
     except Exception as exc:  # nbformat raises several types for malformed files
         message = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
         raise IntakeError(f"{label} is not a readable notebook (it does not follow the notebook format: {message})") from None
+    return notebook
+
+
+def read_notebook_cells(data: bytes, label: str) -> list[tuple[int, str]]:
+    """``[(cell_number, source)]`` of the code cells (numbered from 1 among all cells)."""
     cells = []
-    for number, cell in enumerate(notebook.cells, start=1):
+    for number, cell in enumerate(read_notebook(data, label).cells, start=1):
         if cell.get("cell_type") == "code":
             source = cell.get("source", "")
             cells.append((number, source if isinstance(source, str) else "".join(source)))
     return cells
 
 
+class _LineScanner:
+    """Tracks brackets, strings and backslashes across physical lines (no tokenizer needed)."""
+
+    def __init__(self):
+        self.depth = 0
+        self.string: str | None = None
+        self.continued = False
+
+    @property
+    def at_logical_start(self) -> bool:
+        return self.depth == 0 and self.string is None and not self.continued
+
+    def scan(self, line: str) -> None:
+        index, length = 0, len(line)
+        self.continued = False
+        while index < length:
+            char = line[index]
+            if self.string:
+                if char == "\\":
+                    index += 2
+                    continue
+                if line.startswith(self.string, index):
+                    index += len(self.string)
+                    self.string = None
+                    continue
+                index += 1
+                continue
+            if char == "#":
+                return
+            if char in "\"'":
+                quote = line[index:index + 3] if line[index:index + 3] in ('"""', "'''") else char
+                self.string = quote
+                index += len(quote)
+                continue
+            if char in "([{":
+                self.depth += 1
+            elif char in ")]}":
+                self.depth = max(0, self.depth - 1)
+            index += 1
+        if self.string in ("'", '"'):
+            self.string = None  # an unterminated one-line string ends with its line (a syntax error later)
+        self.continued = self.string is None and line.rstrip().endswith("\\")
+
+
+_HELP = re.compile(r"^\s*[?]{0,2}[\w.]+[?]{1,2}\s*$|^\s*[?]{1,2}[\w.]+\s*$")
+
+
 def _strip_magics(source: str) -> tuple[str, list[str]]:
-    """Remove IPython-only lines (``%``, ``%%`` cells, ``!``, ``x = !cmd``, ``?``) -> (code, removed)."""
+    """Remove IPython-only lines (``%``, ``%%`` cells, ``!``, ``x = !cmd``, ``obj?``) -> (code, removed).
+
+    Only lines where a logical Python line starts are considered, so continuation
+    lines and the insides of strings are left alone. Removed lines become blank
+    lines, so line numbers in messages still match the cell.
+    """
     lines = source.split("\n")
     if lines and lines[0].lstrip().startswith("%%"):
         return "", [lines[0].strip()]
     kept, removed = [], []
+    scanner = _LineScanner()
     for line in lines:
         stripped = line.lstrip()
-        if stripped.startswith(("%", "!")) or _SHELL_ASSIGN.match(line) or (stripped.endswith("?") and not stripped.startswith("#")):
+        if scanner.at_logical_start and (stripped.startswith(("%", "!")) or _SHELL_ASSIGN.match(line) or _HELP.match(line)):
             removed.append(stripped[:60])
             kept.append("")  # keep line numbers
-        else:
-            kept.append(line)
+            continue
+        kept.append(line)
+        scanner.scan(line)
     return "\n".join(kept), removed
 
 

@@ -153,7 +153,7 @@ def read_frame(fd: int, max_bytes: int = MAX_FRAME_BYTES, deadline: float | None
 
 def _array_to_npy(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    np.save(buffer, array, allow_pickle=False)
     return buffer.getvalue()
 
 
@@ -241,8 +241,10 @@ class Decoder:
                 if not isinstance(pair, list) or len(pair) != 2:
                     raise ProtocolError("malformed dict entry")
                 key = self.decode(pair[0], depth + 1)
-                if not isinstance(key, (str, int, float, bool, tuple, type(None))):
-                    raise ProtocolError("dict key is not hashable")
+                try:
+                    hash(key)
+                except TypeError:
+                    raise ProtocolError("dict key is not hashable") from None
                 result[key] = self.decode(pair[1], depth + 1)
             return result
         if tag in ("nd", "np"):

@@ -86,6 +86,12 @@ def _ag_submission(request):
     if not path:
         raise pytest.UsageError("--ag-submission is required (the student's module file or source directory)")
     if config.getoption("--ag-mode") == "local":
+        if path.startswith("namespace:"):
+            # A live notebook namespace registered by Notebook.check (autograder.notebook).
+            from autograder.notebook import registered_namespace
+
+            yield LocalSubmission(registered_namespace(path))
+            return
         yield LocalSubmission(load_module_from_file(path))
         return
     from autograder.harness.remote import RemoteSubmission

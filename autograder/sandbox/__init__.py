@@ -10,16 +10,19 @@
 
 from __future__ import annotations
 
+from autograder.sandbox.bwrap import BwrapLauncher
+from autograder.sandbox.docker import ContainerWorkerLauncher
 from autograder.sandbox.process import ProcessLauncher, WorkerSetup
 
-__all__ = ["LAUNCHERS", "SANDBOXES", "ProcessLauncher", "SandboxUnavailable", "WorkerSetup", "check_launcher", "make_launcher", "make_sandbox"]
+__all__ = ["LAUNCHERS", "SANDBOXES", "BwrapLauncher", "ContainerWorkerLauncher", "ProcessLauncher", "SandboxUnavailable", "WorkerSetup", "check_launcher", "default_sandbox", "make_launcher", "make_sandbox"]
 
 
 class SandboxUnavailable(RuntimeError):
     """The requested sandbox cannot run on this machine; the message says what to install."""
 
 
-LAUNCHERS = {"process": ProcessLauncher}
+# "container" is the launcher the harness uses inside the docker image (worker venv without torch).
+LAUNCHERS = {"process": ProcessLauncher, "bwrap": BwrapLauncher, "container": ContainerWorkerLauncher}
 
 
 def make_launcher(name: str, setup: WorkerSetup):
@@ -39,14 +42,29 @@ def check_launcher(name: str) -> None:
         check()
 
 
-SANDBOXES = ("process",)
+SANDBOXES = ("auto", "process", "bwrap", "docker")
+
+
+def default_sandbox() -> str:
+    """What ``auto`` means here: ``bwrap`` where bubblewrap works, else ``process``."""
+    from autograder.sandbox.bwrap import bwrap_unavailable_reason
+
+    return "bwrap" if bwrap_unavailable_reason() is None else "process"
 
 
 def make_sandbox(name: str):
     """The sandbox that grades whole submissions: ``process`` (or ``bwrap``/``docker`` where built)."""
     from autograder.sandbox.local_harness import LocalHarnessSandbox
 
-    if name in LAUNCHERS:
+    if name == "auto":
+        name = default_sandbox()
+    if name == "docker":
+        from autograder.sandbox.docker import DockerSandbox
+
+        sandbox = DockerSandbox()
+        sandbox.check_available()
+        return sandbox
+    if name in LAUNCHERS and name != "container":
         sandbox = LocalHarnessSandbox(name)
         sandbox.check_available()
         return sandbox

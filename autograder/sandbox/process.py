@@ -109,6 +109,12 @@ class ProcessLauncher:
         """The argv that starts the worker (bwrap wraps this)."""
         return [sys.executable, "-I", "-m", "autograder.worker", "--config", json.dumps(config)]
 
+    def popen_credentials(self) -> dict:
+        """``subprocess.Popen`` arguments that drop privileges (bwrap drops them inside instead)."""
+        if self.uid is None:
+            return {}
+        return {"user": self.uid, "group": self.uid, "extra_groups": []}
+
     def limits(self) -> dict:
         limits = self.setup.spec.limits
         processes = limits.max_processes
@@ -138,9 +144,7 @@ class ProcessLauncher:
             "sys_path": [package_parent],
             "handle_base": getattr(self, "handle_base", 0),
         }
-        kwargs = {}
-        if self.uid is not None:
-            kwargs = {"user": self.uid, "group": self.uid, "extra_groups": []}
+        kwargs = self.popen_credentials()
         try:
             popen = subprocess.Popen(
                 self.command(config),

@@ -220,27 +220,41 @@ def test_quasi_newton_rosenbrock(submission, helpers, name):
     helpers.check_at_most(n_iter, 200, "n_iter")
 
 
+# BFGS keeps its matrix when it skips a pair and converges superlinearly, so it is held to
+# tol=1e-8 at condition numbers 1e3..1e4. L-BFGS *clears* its memory when s @ y <= 1e-10
+# (an absolute threshold, API.md): near the minimum s @ y ~ norm(g)**2 / lambda_max falls
+# below it and L-BFGS restarts from steepest descent, so it is held to the default tol
+# at a moderate condition number, and to 1e-5 in x.
+SETTINGS = {
+    "bfgs_minimize": {"log_cond": (3.0, 4.0), "tol": 1e-8, "atol": 1e-6},
+    "lbfgs_minimize": {"log_cond": (1.5, 2.0), "tol": 1e-6, "atol": 1e-5},
+}
+
+
 @pytest.mark.parametrize("name", MINIMIZERS)
 def test_quasi_newton_ill_conditioned_quadratic(submission, rng, helpers, name):
-    """A quadratic with condition number 1e3..1e4 (steepest descent would need thousands of steps)."""
+    """An ill-conditioned quadratic (steepest descent would need thousands of steps)."""
+    setting = SETTINGS[name]
     n = int(rng.integers(6, 13))
-    A, x_star = helpers.quadratic_problem(rng, n, cond=10 ** rng.uniform(3, 4))
+    A, x_star = helpers.quadratic_problem(rng, n, cond=10 ** rng.uniform(*setting["log_cond"]))
     f, grad, _ = helpers.centered_functions(A, x_star)
     x0 = x_star + rng.standard_normal(n)
-    x, _ = getattr(submission, name)(f, grad, x0.copy(), tol=1e-8, max_iter=300)
-    # norm(grad) < 1e-8 and smallest eigenvalue 1 -> |x - x*| < 1e-8
-    assert_close(x, x_star, name="x", rtol=0, atol=1e-6)
+    x, _ = getattr(submission, name)(f, grad, x0.copy(), tol=setting["tol"], max_iter=300 if name == "bfgs_minimize" else 500)
+    # smallest eigenvalue 1: |x - x*| <= norm(grad(x))
+    assert_close(x, x_star, name="x", rtol=0, atol=setting["atol"])
 
 
 @pytest.mark.parametrize("name", MINIMIZERS)
 def test_quasi_newton_convex_quartic(submission, rng, helpers, name):
-    """A smooth strictly convex quartic: arrives at its unique minimiser (norm(grad) < tol)."""
+    """A smooth strictly convex quartic: arrives at its unique minimiser."""
+    setting = SETTINGS[name]
     n = int(rng.integers(3, 10))
-    A, x_star = helpers.quadratic_problem(rng, n, cond=100.0)
+    A, x_star = helpers.quadratic_problem(rng, n, cond=30.0)
     f, grad, _ = helpers.centered_functions(A, x_star, c=0.5)
-    x, _ = getattr(submission, name)(f, grad, x_star + 2.0 * rng.standard_normal(n), tol=1e-8)
-    helpers.check_at_most(np.linalg.norm(grad(np.asarray(x, dtype=np.float64))), 1e-8, "norm(grad(x))")
-    assert_close(x, x_star, name="x", rtol=0, atol=1e-6)
+    x, _ = getattr(submission, name)(f, grad, x_star + 2.0 * rng.standard_normal(n), tol=setting["tol"])
+    assert_close(x, x_star, name="x", rtol=0, atol=setting["atol"])
+    if name == "bfgs_minimize":
+        helpers.check_at_most(np.linalg.norm(grad(np.asarray(x, dtype=np.float64))), 1e-8, "norm(grad(x))")
 
 
 @pytest.mark.parametrize("name", MINIMIZERS)
@@ -326,12 +340,12 @@ def test_lbfgs_direction_one_pair_and_empty(submission, rng):
 
 @pytest.mark.task("lbfgs")
 def test_lbfgs_small_memory(submission, rng, helpers):
-    """m = 2 still reaches the minimiser of an ill-conditioned quadratic."""
+    """m = 2 still reaches the minimiser of a quadratic with condition number 30."""
     n = int(rng.integers(6, 13))
-    A, x_star = helpers.quadratic_problem(rng, n, cond=300.0)
+    A, x_star = helpers.quadratic_problem(rng, n, cond=30.0)
     f, grad, _ = helpers.centered_functions(A, x_star)
-    x, _ = submission.lbfgs_minimize(f, grad, x_star + rng.standard_normal(n), 2, 1e-8, 500)
-    assert_close(x, x_star, name="x", rtol=0, atol=1e-6)
+    x, _ = submission.lbfgs_minimize(f, grad, x_star + rng.standard_normal(n), 2, 1e-6, 500)
+    assert_close(x, x_star, name="x", rtol=0, atol=1e-5)
 
 
 # --------------------------------------------------------------------------- conjugate gradient

@@ -1,0 +1,317 @@
+"""In the student's notebook: ``grader = Notebook()``, ``grader.check("bn_backward")``, ``grader.export()``.
+
+::
+
+    from autograder import Notebook
+    grader = Notebook()              # the assignment of the assignment.toml next to the notebook
+    grader.check("bn_forward")       # that task's public tests on the functions defined above
+    grader.check_all()
+    grader.export()                  # batchnorm_submission.zip, ready to hand in
+
+``check`` runs the assignment's PUBLIC tests in this process against the live
+namespace of the notebook (IPython's user namespace, else ``__main__``): what the
+student just ran is what is checked, without saving. Speed and clear messages
+matter here, not security (the student's own code runs in the student's own
+kernel). The report shows as an HTML table in Jupyter and as text elsewhere.
+
+``export`` writes a zip that ``autograder grade`` accepts: the notebook file,
+the module file when the notebook imports its functions from it, the
+assignment's extra files, and ``manifest.json`` with a SHA-256 per file (intake
+refuses a zip changed after export).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import hashlib
+import html
+import io
+import itertools
+import json
+import os
+import pathlib
+import sys
+import tempfile
+import threading
+import zipfile
+
+from autograder.spec import AssignmentSpec, SpecError, find_assignment, load_spec
+
+__all__ = ["CheckReport", "Notebook", "NotebookNamespace", "registered_namespace"]
+
+_NAMESPACES: dict[str, dict] = {}
+_NAMESPACE_IDS = itertools.count(1)
+_NAMESPACE_LOCK = threading.Lock()
+
+
+class NotebookNamespace:
+    """A live, read-only module-like view of a notebook's namespace (what :class:`LocalSubmission` calls)."""
+
+    def __init__(self, namespace: dict):
+        object.__setattr__(self, "_namespace", namespace)
+
+    def __getattr__(self, name: str):
+        try:
+            return self._namespace[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value) -> None:
+        raise AttributeError("the notebook namespace is read-only here")
+
+
+def registered_namespace(key: str) -> NotebookNamespace:
+    """The namespace :meth:`Notebook.check` registered under ``key`` (``"namespace:<n>"``)."""
+    with _NAMESPACE_LOCK:
+        try:
+            return NotebookNamespace(_NAMESPACES[key])
+        except KeyError:
+            raise LookupError(f"no notebook namespace registered as {key!r}") from None
+
+
+@contextlib.contextmanager
+def _registered(namespace: dict):
+    key = f"namespace:{next(_NAMESPACE_IDS)}"
+    with _NAMESPACE_LOCK:
+        _NAMESPACES[key] = namespace
+    try:
+        yield key
+    finally:
+        with _NAMESPACE_LOCK:
+            _NAMESPACES.pop(key, None)
+
+
+def _interactive_namespace() -> dict:
+    """IPython's user namespace when running in IPython/Jupyter, else ``__main__``'s globals."""
+    ipython_module = sys.modules.get("IPython")
+    if ipython_module is not None:
+        shell = ipython_module.get_ipython()
+        if shell is not None:
+            return shell.user_ns
+    return sys.modules["__main__"].__dict__
+
+
+def _teaching_message(message: str) -> str:
+    """A failure message, with a stub's ``NotImplementedError`` said plainly."""
+    if "NotImplementedError" in message:
+        detail = message.split("NotImplementedError:", 1)[-1].strip().splitlines()[0] if "NotImplementedError:" in message else ""
+        return f"not implemented yet ({detail})" if detail else "not implemented yet"
+    return message or "failed"
+
+
+class CheckReport:
+    """The outcome of :meth:`Notebook.check`: a pass/fail table per task with the teaching messages.
+
+    Shown as HTML in Jupyter (``_repr_html_``) and as plain text elsewhere
+    (``str``/``repr``). ``passed`` is true when every test of every task passed.
+    """
+
+    def __init__(self, result, title: str):
+        self.result = result
+        self.title = title
+
+    @property
+    def passed(self) -> bool:
+        return self.result.status == "ok" and all(task.complete for task in self.result.tasks)
+
+    def failures(self) -> list[tuple[str, str, str]]:
+        """``(task_id, test, message)`` for every test that did not pass."""
+        found = []
+        for task in self.result.tasks:
+            for test in task.tests:
+                if test.outcome != "passed":
+                    found.append((task.id, test.doc or test.name, _teaching_message(test.message)))
+        return found
+
+    def __str__(self) -> str:
+        lines = [self.title]
+        lines += [f"note: {note}" for note in self.result.notes]
+        if self.result.status != "ok" and self.result.message:
+            lines.append(f"error: {self.result.message}")
+        width = max((len(task.id) for task in self.result.tasks), default=4)
+        for task in self.result.tasks:
+            mark = "PASS" if task.complete else ("----" if task.total == 0 else "FAIL")
+            lines.append(f"{mark}  {task.id:<{width}}  {task.passed}/{task.total} tests  {task.title}")
+        for task_id, test, message in self.failures():
+            lines.append(f"\n[{task_id}] {test}\n    " + message.replace("\n", "\n    "))
+        passed = sum(task.passed for task in self.result.tasks)
+        total = sum(task.total for task in self.result.tasks)
+        lines.append(f"\n{passed}/{total} public tests passed")
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        escape = html.escape
+        rows = []
+        for task in self.result.tasks:
+            if task.complete:
+                mark, colour = "&#10004; pass", "#1a7f37"
+            elif task.total == 0:
+                mark, colour = "no tests", "#6e7781"
+            else:
+                mark, colour = "&#10008; fail", "#cf222e"
+            rows.append(f"<tr><td><code>{escape(task.id)}</code></td><td>{escape(task.title)}</td>"
+                        f"<td style='color:{colour};font-weight:bold'>{mark}</td><td>{task.passed}/{task.total}</td></tr>")
+        parts = [f"<div><b>{escape(self.title)}</b>"]
+        parts += [f"<div style='color:#6e7781'>note: {escape(note)}</div>" for note in self.result.notes]
+        if self.result.status != "ok" and self.result.message:
+            parts.append(f"<div style='color:#cf222e'>error: {escape(self.result.message)}</div>")
+        parts.append("<table><tr><th>task</th><th>what</th><th>result</th><th>tests</th></tr>" + "".join(rows) + "</table>")
+        for task_id, test, message in self.failures():
+            parts.append(f"<details open><summary><code>{escape(task_id)}</code>: {escape(test)}</summary>"
+                         f"<pre style='white-space:pre-wrap'>{escape(message)}</pre></details>")
+        return "\n".join(parts) + "</div>"
+
+
+class Notebook:
+    """The grader inside a student's notebook.
+
+    ``Notebook()`` reads ``assignment.toml`` from the working directory (the
+    released assignment folder the notebook sits in); ``Notebook("batchnorm")``
+    names the assignment (looked up there first, then in ``assignments/`` and
+    ``solutions/``); ``Notebook(path)`` takes an assignment folder.
+    ``namespace`` defaults to the live notebook namespace.
+    """
+
+    def __init__(self, assignment: str | os.PathLike | None = None, *, namespace: dict | None = None, directory: str | os.PathLike | None = None):
+        self.directory = pathlib.Path(directory or os.getcwd()).resolve()
+        self.spec: AssignmentSpec = self._find_spec(assignment)
+        self._namespace = namespace
+
+    def _find_spec(self, assignment) -> AssignmentSpec:
+        local = self.directory / "assignment.toml"
+        if assignment is None:
+            if not local.is_file():
+                raise SpecError(f"no assignment.toml in {self.directory}; open the notebook from its assignment folder, or pass the assignment: Notebook('batchnorm')")
+            return load_spec(self.directory)
+        as_path = pathlib.Path(assignment)
+        if (as_path / "assignment.toml").is_file():
+            return load_spec(as_path)
+        if local.is_file():
+            spec = load_spec(self.directory)
+            if spec.id == str(assignment):
+                return spec
+        return find_assignment(str(assignment), prefer="assignments")
+
+    @property
+    def namespace(self) -> dict:
+        return self._namespace if self._namespace is not None else _interactive_namespace()
+
+    # ------------------------------------------------------------------ checks
+
+    def check(self, task: str | None = None, *, seed: int | None = None) -> CheckReport:
+        """Run the public tests of ``task`` (all tasks when None) on the notebook's functions."""
+        import pytest
+
+        from autograder.harness.run import pytest_args
+        from autograder.harness.scoring import score_outcomes
+
+        if task is not None and task not in {t.id for t in self.spec.tasks}:
+            known = ", ".join(t.id for t in self.spec.tasks)
+            raise ValueError(f"{self.spec.id} has no task {task!r}; its tasks are: {known}")
+        with _registered(self.namespace) as key, tempfile.TemporaryDirectory(prefix="ag-check-") as scratch:
+            outcomes_path = pathlib.Path(scratch) / "outcomes.json"
+            extra = ["--capture=sys", "-p", "no:faulthandler"] + (["--ag-only-task", task] if task else [])
+            args = pytest_args(self.spec.tests_dir("public"), submission=key, assignment=str(self.spec.root), outcomes=str(outcomes_path),
+                               mode="local", seed=seed, hidden=False, extra=extra)
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                pytest.main(args)
+            outcomes = json.loads(outcomes_path.read_text(encoding="utf-8"))
+        result = score_outcomes(self.spec, "notebook", outcomes)
+        if task:
+            result.tasks = [t for t in result.tasks if t.id == task]
+        return CheckReport(result, f"{self.spec.id}: " + (f"task {task}" if task else "all tasks") + " (public tests)")
+
+    def check_all(self, *, seed: int | None = None) -> CheckReport:
+        """Run the public tests of every task."""
+        return self.check(None, seed=seed)
+
+    # ------------------------------------------------------------------ export
+
+    def notebook_path(self, notebook: str | os.PathLike | None = None) -> pathlib.Path:
+        """The notebook file to export: given, else the one Jupyter/VS Code says, else ``<id>.ipynb`` or the only one here."""
+        candidates = [notebook, os.environ.get("JPY_SESSION_NAME"), self.namespace.get("__vsc_ipynb_file__")]
+        for candidate in candidates:
+            if candidate and str(candidate).endswith(".ipynb"):
+                path = pathlib.Path(candidate)
+                path = path if path.is_absolute() else self.directory / path
+                if path.is_file():
+                    return path
+                if candidate is notebook:
+                    raise FileNotFoundError(f"no notebook at {path}")
+        default = self.directory / f"{self.spec.id}.ipynb"
+        if default.is_file():
+            return default
+        found = sorted(p for p in self.directory.glob("*.ipynb"))
+        if len(found) == 1:
+            return found[0]
+        raise FileNotFoundError(f"cannot tell which notebook to export from {self.directory}; pass it: grader.export(notebook='name.ipynb')")
+
+    def _function_origins(self) -> dict[str, str]:
+        """Assignment function -> 'notebook', 'module' or 'missing', from the live namespace."""
+        origins = {}
+        namespace = self.namespace
+        for name in self.spec.functions:
+            value = namespace.get(name)
+            if not callable(value):
+                origins[name] = "missing"
+            elif getattr(value, "__module__", None) == self.spec.module:
+                origins[name] = "module"
+            else:
+                origins[name] = "notebook"
+        return origins
+
+    def export(self, path: str | os.PathLike | None = None, *, notebook: str | os.PathLike | None = None, quiet: bool = False) -> pathlib.Path:
+        """Write the submission zip (default ``<id>_submission.zip`` next to the notebook); return its path.
+
+        The notebook is graded, unless its functions come from ``<module>.py``
+        (``from batchnorm import *``): then that file is added and graded. Save
+        the notebook before exporting: the file on disk is what is exported.
+        """
+        from autograder.intake import EXPORT_MANIFEST
+        from autograder.notebook_code import notebook_to_module
+
+        notebook_file = self.notebook_path(notebook)
+        notebook_bytes = notebook_file.read_bytes()
+        origins = self._function_origins()
+        from_module = sorted(name for name, origin in origins.items() if origin == "module")
+        in_notebook = sorted(name for name, origin in origins.items() if origin == "notebook")
+        files: dict[str, bytes] = {notebook_file.name: notebook_bytes}
+        warnings: list[str] = []
+        module_file = self.directory / self.spec.module_file
+        if from_module and not in_notebook and module_file.is_file():
+            files[self.spec.module_file] = module_file.read_bytes()
+            graded = self.spec.module_file
+        else:
+            graded = notebook_file.name
+            if from_module:
+                warnings.append(f"{', '.join(from_module)} come from {self.spec.module_file}, but the notebook is graded: define them in the notebook")
+            saved, _ = notebook_to_module(notebook_bytes, notebook_file.name)
+            unsaved = [name for name in in_notebook if f"def {name}(" not in saved]
+            if unsaved:
+                warnings.append(f"the saved notebook does not define {', '.join(unsaved)}: save it (Ctrl-S) and export again")
+        for extra in self.spec.extra_files:
+            extra_path = self.directory / extra
+            if extra_path.is_file():
+                files[extra] = extra_path.read_bytes()
+        manifest = {
+            "assignment": self.spec.id,
+            "assignment_version": self.spec.version,
+            "graded": graded,
+            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "files": {name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in sorted(files.items())},
+        }
+        target = pathlib.Path(path) if path else notebook_file.parent / f"{self.spec.id}_submission.zip"
+        temporary = target.with_name(target.name + ".tmp")
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, data in sorted(files.items()):
+                archive.writestr(name, data)
+            archive.writestr(EXPORT_MANIFEST, json.dumps(manifest, indent=1) + "\n")
+        os.replace(temporary, target)
+        if not quiet:
+            print(f"wrote {target} ({', '.join(sorted(files))}; graded: {graded})")
+            for warning in warnings:
+                print(f"warning: {warning}")
+        return target

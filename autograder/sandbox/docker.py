@@ -1,0 +1,191 @@
+"""The ``docker`` sandbox: harness and worker of one submission inside one container.
+
+The host only starts the container of the assignment's grader image (built by
+``autograder image build``) and reads the outcomes file back. Inside, the
+harness (container root with a handful of capabilities, trusted) runs the
+hidden tests and starts the worker with the ``container`` launcher: the process
+launcher, with the worker as an unprivileged uid (61000 + slot) in a Python
+environment without torch when the assignment forbids imports. The hidden
+tests and reference are readable by root only, so not by the worker.
+
+Container flags: ``--network none``, ``--read-only`` root, a size-capped tmpfs
+``/tmp`` (the worker's work dir), ``--memory`` = ``--memory-swap`` (no swap),
+``--pids-limit``, ``--cpus``, ``--cap-drop ALL`` plus only what the harness
+needs to start and kill the worker (``CHOWN SETUID SETGID KILL DAC_OVERRIDE
+FOWNER``; all are gone once the worker drops to its uid), ``no-new-privileges``,
+capped logs, and ``--gpus`` when asked. Every container has a name and is
+removed with ``docker rm -f`` whatever happens (timeouts, Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pathlib
+import shutil
+import subprocess
+import tempfile
+import uuid
+
+from autograder.sandbox.process import ProcessLauncher
+from autograder.spec import AssignmentSpec
+
+__all__ = ["ContainerWorkerLauncher", "DockerSandbox", "docker_unavailable_reason", "image_tag", "source_hash"]
+
+INSTALL_HINT = ("install Docker and start its daemon (Debian/Ubuntu: `apt-get install docker.io` then `dockerd &` or "
+                "`systemctl start docker`), then build the grader image: `autograder image build --assignment ID`; "
+                "see docs/sandboxes.md")
+HARNESS_CAPABILITIES = ("CHOWN", "SETUID", "SETGID", "KILL", "DAC_OVERRIDE", "FOWNER")
+HASH_LABEL = "org.autograder.source-hash"
+IGNORED_NAMES = ("__pycache__", ".pytest_cache", "*.pyc")
+
+
+def image_tag(assignment_id: str, gpu: bool = False) -> str:
+    """The grader image of an assignment: ``autograder-grader-ID[-cuda]:latest``."""
+    return f"autograder-grader-{assignment_id.lower()}{'-cuda' if gpu else ''}:latest"
+
+
+def source_hash(assignment_root: pathlib.Path) -> str:
+    """SHA-256 over the framework package and the assignment's files: what an image was built from."""
+    package = pathlib.Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for label, root in (("autograder", package), ("assignment", pathlib.Path(assignment_root))):
+        files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts and ".pytest_cache" not in p.parts
+                       and p.suffix != ".pyc")
+        for path in files:
+            digest.update(f"{label}/{path.relative_to(root).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=None)
+def docker_unavailable_reason() -> str | None:
+    """``None`` when a Docker daemon answers, else what is wrong and what to install."""
+    if shutil.which("docker") is None:
+        return f"the docker sandbox needs the docker client, which is not installed: {INSTALL_HINT}"
+    try:
+        completed = subprocess.run(["docker", "version", "--format", "{{.Server.Version}}"], stdin=subprocess.DEVNULL,
+                                   capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"the docker daemon does not answer ({exc}): {INSTALL_HINT}"
+    if completed.returncode != 0:
+        detail = completed.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        return f"the docker daemon does not answer ({detail[0][:200]}): {INSTALL_HINT}"
+    return None
+
+
+class ContainerWorkerLauncher(ProcessLauncher):
+    """The process launcher as used inside the grader image: the worker runs in ``$AG_WORKER_PYTHON``
+    (a venv with NumPy only) when the assignment forbids imports, else in the harness's interpreter."""
+
+    name = "container"
+
+    def command(self, config: dict) -> list[str]:
+        command = super().command(config)
+        worker_python = os.environ.get("AG_WORKER_PYTHON")
+        if self.setup.spec.forbidden_imports and worker_python and os.path.exists(worker_python):
+            command[0] = worker_python
+        return command
+
+
+class DockerSandbox:
+    """Grades each submission in a fresh container of the assignment's grader image."""
+
+    name = "docker"
+
+    def __init__(self, *, gpus: str = "all", cpus: float = 1.0, pids_limit: int = 256, tmpfs_mb: int = 512,
+                 harness_memory_mb: int = 1536, log_max_size: str = "1m", docker: str = "docker"):
+        self.gpus = gpus
+        self.cpus = cpus
+        self.pids_limit = pids_limit
+        self.tmpfs_mb = tmpfs_mb
+        self.harness_memory_mb = harness_memory_mb  # the harness (pytest, torch oracles) on top of the worker's limit
+        self.log_max_size = log_max_size
+        self.docker = docker
+        self._checked_images: dict[str, str] = {}
+
+    def check_available(self) -> None:
+        reason = docker_unavailable_reason()
+        if reason:
+            from autograder.sandbox import SandboxUnavailable
+
+            raise SandboxUnavailable(reason)
+
+    def _check_image(self, spec: AssignmentSpec, tag: str) -> None:
+        from autograder.harness.remote import GraderFault
+
+        if tag not in self._checked_images:
+            completed = subprocess.run([self.docker, "image", "inspect", "--format", f'{{{{index .Config.Labels "{HASH_LABEL}"}}}}', tag],
+                                       stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+            if completed.returncode != 0:
+                raise GraderFault(f"no grader image {tag}: build it with `autograder image build --assignment {spec.id}`")
+            self._checked_images[tag] = completed.stdout.decode().strip()
+        if self._checked_images[tag] != source_hash(spec.root):
+            raise GraderFault(f"the grader image {tag} is older than the assignment or the framework: "
+                              f"rebuild it with `autograder image build --assignment {spec.id}`")
+
+    def docker_run_command(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, out_dir: pathlib.Path, container: str, *,
+                           seed: int, gpu: bool, tests: str) -> list[str]:
+        """The full ``docker run`` argv for one submission."""
+        memory_mb = int(spec.limits.memory_mb) + self.harness_memory_mb
+        command = [
+            self.docker, "run", "--rm", "--name", container, "--init",
+            "--network", "none",
+            "--read-only", "--tmpfs", f"/tmp:rw,nosuid,nodev,size={self.tmpfs_mb}m,mode=1777",
+            "--memory", f"{memory_mb}m", "--memory-swap", f"{memory_mb}m",
+            "--pids-limit", str(self.pids_limit), "--cpus", str(self.cpus),
+            "--cap-drop", "ALL", *[arg for cap in HARNESS_CAPABILITIES for arg in ("--cap-add", cap)],
+            "--security-opt", "no-new-privileges",
+            "--user", "0:0",  # the harness; the worker runs as uid 61000 (see module docstring)
+            "--log-driver", "json-file", "--log-opt", f"max-size={self.log_max_size}", "--log-opt", "max-file=1",
+            "--stop-timeout", "1",
+            "--volume", f"{bundle_dir}:/submission:ro",
+            "--volume", f"{out_dir}:/out:rw",
+            "--label", "org.autograder.role=grading",
+        ]
+        if gpu:
+            command += ["--gpus", self.gpus]
+        command += [
+            image_tag(spec.id, gpu),
+            "/opt/grader/bin/python", "-m", "autograder.harness.run",
+            "--assignment", "/opt/assignment", "--bundle", "/submission", "--outcomes", "/out/outcomes.json",
+            "--tests", tests, "--seed", str(seed), "--launcher", "container", "--slot", "0",
+        ]
+        if gpu:
+            command.append("--gpu")
+        return command
+
+    def remove(self, container: str) -> None:
+        """``docker rm -f``: the container is gone afterwards, whatever state it was in."""
+        subprocess.run([self.docker, "rm", "-f", container], stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+
+    def run(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, *, seed: int, slot: int = 0, gpu: bool = False, tests: str = "hidden") -> dict:
+        from autograder.harness.remote import GraderFault
+        from autograder.sandbox.local_harness import read_outcomes
+
+        self._check_image(spec, image_tag(spec.id, gpu))
+        container = f"ag-{spec.id.lower()}-{uuid.uuid4().hex[:12]}"
+        with tempfile.TemporaryDirectory(prefix="ag-docker-") as scratch:
+            out_dir = pathlib.Path(scratch) / "out"
+            out_dir.mkdir(mode=0o700)
+            bundle = pathlib.Path(scratch) / "submission"
+            shutil.copytree(bundle_dir, bundle, symlinks=False)
+            for path in [bundle, *bundle.rglob("*")]:
+                path.chmod(0o755 if path.is_dir() else 0o644)
+            command = self.docker_run_command(spec, bundle, out_dir, container, seed=seed, gpu=gpu, tests=tests)
+            timeout = spec.limits.total_timeout_s + 120
+            try:
+                completed = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+            except subprocess.TimeoutExpired:
+                raise GraderFault(f"the container did not finish within {timeout:g} s") from None
+            finally:
+                self.remove(container)
+            outcomes = out_dir / "outcomes.json"
+            if completed.returncode != 0 or not outcomes.exists():
+                tail = completed.stdout.decode("utf-8", errors="replace")[-1500:]
+                if completed.returncode == 137:
+                    tail = "killed (exit 137: the container's memory limit, or docker rm) " + tail
+                raise GraderFault(f"the grading container failed (exit {completed.returncode}): {tail}")
+            return read_outcomes(outcomes)
+

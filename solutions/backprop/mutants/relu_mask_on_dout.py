@@ -1,0 +1,4 @@
+# task: relu
+# ReLU backward gates on the sign of dout instead of the sign of the forward input x.
+def relu_backward(dout, cache):
+    return dout * (dout > 0)

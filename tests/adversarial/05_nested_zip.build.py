@@ -1,0 +1,30 @@
+"""Case 5: the module is inside a zip inside the zip (nested archives are not unpacked).
+
+Built by the adversarial suite: ``build(directory)`` writes the submission and returns its path.
+"""
+
+import io
+import json
+import pathlib
+import stat
+import zipfile
+
+CORRECT = pathlib.Path(__file__).with_name("38_float32.py").read_text().split('"""', 2)[2]
+
+
+def _zip(entries):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            if isinstance(name, zipfile.ZipInfo):
+                archive.writestr(name, data)
+            else:
+                archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def build(directory):
+    inner = _zip([("hx.py", CORRECT)])
+    path = pathlib.Path(directory) / "05_nested_zip.zip"
+    path.write_bytes(_zip([("inner.zip", inner), ("README.txt", "see inner.zip")]))
+    return path

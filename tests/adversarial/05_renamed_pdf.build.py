@@ -1,0 +1,29 @@
+"""Case 5: a PDF renamed to .py.
+
+Built by the adversarial suite: ``build(directory)`` writes the submission and returns its path.
+"""
+
+import io
+import json
+import pathlib
+import stat
+import zipfile
+
+CORRECT = pathlib.Path(__file__).with_name("38_float32.py").read_text().split('"""', 2)[2]
+
+
+def _zip(entries):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            if isinstance(name, zipfile.ZipInfo):
+                archive.writestr(name, data)
+            else:
+                archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def build(directory):
+    path = pathlib.Path(directory) / "05_renamed_pdf.py"
+    path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+    return path

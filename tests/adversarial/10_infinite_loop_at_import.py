@@ -1,0 +1,26 @@
+"""Case 10: an infinite loop while the module loads."""
+
+
+import numpy as np
+
+
+while True:
+    pass
+
+
+def scale(x, a):
+    return a * x
+
+
+def softmax(x):
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def affine_forward(x, w, b):
+    return x @ w + b, (x, w)
+
+
+def affine_backward(dout, cache):
+    x, w = cache
+    return dout @ w.T, x.T @ dout, dout.sum(axis=0)

@@ -1,0 +1,23 @@
+"""Case 11: an infinite loop in affine_forward only; the other tasks keep their points."""
+
+
+import numpy as np
+
+
+def scale(x, a):
+    return a * x
+
+
+def softmax(x):
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def affine_forward(x, w, b):
+    while True:
+        pass
+
+
+def affine_backward(dout, cache):
+    x, w = cache
+    return dout @ w.T, x.T @ dout, dout.sum(axis=0)

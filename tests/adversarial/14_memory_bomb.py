@@ -1,0 +1,24 @@
+"""Case 14: softmax allocates 64 GiB at once; affine grows a list until the limit."""
+
+
+import numpy as np
+
+
+def scale(x, a):
+    return a * x
+
+
+def softmax(x):
+    big = np.ones((1 << 33,))
+    return big[: x.size].reshape(x.shape)
+
+
+def affine_forward(x, w, b):
+    hog = []
+    while True:
+        hog.append(bytearray(1 << 24))
+
+
+def affine_backward(dout, cache):
+    x, w = cache
+    return dout @ w.T, x.T @ dout, dout.sum(axis=0)

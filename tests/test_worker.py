@@ -1,0 +1,222 @@
+"""The worker boundary, for real: a worker process per submission, values only, failures contained."""
+
+import os
+import pathlib
+
+import numpy as np
+import pytest
+
+from autograder.harness.remote import RemoteSubmission, StudentCodeError
+from autograder.protocol import Handle
+
+STUDENT = '''
+import os, sys, time
+import numpy as np
+
+def scale_forward(x, factor):
+    class Cache:
+        pass
+    cache = Cache(); cache.factor = factor
+    return x * factor, cache
+
+def scale_backward(dout, cache):
+    return dout * cache.factor
+
+def update_running_mean(x, param):
+    param["running_mean"] = x.mean(axis=0)
+    param["seen"] = param.get("seen", 0) + 1
+    return None
+
+def apply_twice(f, x):
+    return f(f(x))
+
+def mutate_input(x):
+    x[...] = 0
+    return 1.0
+
+def liar():
+    class Liar(np.ndarray):
+        def __eq__(self, other):
+            return np.ones(self.shape, dtype=bool)
+    return np.zeros(3).view(Liar)
+
+def always_equal():
+    class Eq:
+        def __eq__(self, other):
+            return True
+    return Eq()
+
+def spin():
+    while True:
+        pass
+
+def sleepy():
+    time.sleep(60)
+
+def bye():
+    os._exit(0)
+
+def sysexit():
+    sys.exit(0)
+
+def chatty():
+    for _ in range(20000):
+        print("x" * 100)
+    return 7
+
+def hog():
+    return np.ones((1 << 31,), dtype=np.float64).sum()
+
+def import_torch():
+    import importlib
+    return importlib.import_module("torch")
+
+def sneaky_import():
+    return __import__("to" + "rch")
+
+def whoami():
+    return [os.getuid(), sorted(k for k in os.environ)]
+
+def grandchild():
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        time.sleep(300)
+        os._exit(0)
+    return pid
+'''
+
+
+@pytest.fixture
+def remote(tmp_path, toy_spec):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "toy.py").write_text(STUDENT)
+    submission = RemoteSubmission.start(source, toy_spec, slot=7)
+    yield submission
+    submission.close()
+
+
+def test_values_cross_and_cache_stays_opaque(remote):
+    x = np.arange(6.0).reshape(2, 3)
+    out, cache = remote.scale_forward(x, 2.0)
+    np.testing.assert_array_equal(out, x * 2)
+    assert isinstance(cache, Handle) and cache.type_name == "Cache"
+    np.testing.assert_array_equal(remote.scale_backward(np.ones((2, 3)), cache), np.full((2, 3), 2.0))
+
+
+def test_dict_arguments_are_updated_in_place(remote):
+    param = {"seen": 1}
+    remote.update_running_mean(np.ones((4, 2)), param)
+    assert param["seen"] == 2
+    np.testing.assert_array_equal(param["running_mean"], [1.0, 1.0])
+
+
+def test_callbacks_run_in_the_harness(remote):
+    calls = []
+
+    def f(v):
+        calls.append(v.copy())
+        return v + 1
+
+    np.testing.assert_array_equal(remote.apply_twice(f, np.zeros(2)), [2.0, 2.0])
+    assert len(calls) == 2
+
+
+def test_inputs_are_copies_for_the_worker(remote):
+    x = np.ones(3)
+    remote.mutate_input(x)
+    np.testing.assert_array_equal(x, np.ones(3))
+
+
+def test_comparison_tricks_do_not_survive_the_boundary(remote):
+    value = remote.liar()
+    assert type(value) is np.ndarray and not (value == np.ones(3)).all()
+    assert isinstance(remote.always_equal(), Handle)
+
+
+def test_timeout_kills_and_restarts_the_worker(remote):
+    with pytest.raises(StudentCodeError, match=r"timed out after 3 s in `spin`"):
+        remote.spin()
+    with pytest.raises(StudentCodeError, match="timed out"):
+        remote.sleepy()  # idle hangs are caught by wall time, not CPU time
+    out, _ = remote.scale_forward(np.ones(2), 3.0)
+    np.testing.assert_array_equal(out, [3.0, 3.0])
+    assert remote.restarts == 2
+
+
+@pytest.mark.parametrize("name, phrase", [("bye", "exited with code 0"), ("sysexit", "SystemExit")])
+def test_exit_only_fails_that_call(remote, name, phrase):
+    with pytest.raises(StudentCodeError, match=phrase):
+        getattr(remote, name)()
+    assert remote.scale_backward(np.ones(1), remote.scale_forward(np.ones(1), 2.0)[1]) == pytest.approx([2.0])
+
+
+def test_stale_handles_after_a_restart_are_explained(remote):
+    _, cache = remote.scale_forward(np.ones(2), 2.0)
+    with pytest.raises(StudentCodeError):
+        remote.spin()
+    with pytest.raises(StudentCodeError, match="no longer exists"):
+        remote.scale_backward(np.ones(2), cache)
+
+
+def test_memory_limit(remote):
+    with pytest.raises(StudentCodeError, match="MemoryError|memory limit"):
+        remote.hog()
+    assert remote.scale_forward(np.ones(1), 1.0)[0] == pytest.approx([1.0])
+
+
+@pytest.mark.parametrize("name", ["import_torch", "sneaky_import"])
+def test_forbidden_imports(remote, name):
+    with pytest.raises(StudentCodeError, match="import of 'torch' is forbidden"):
+        getattr(remote, name)()
+
+
+def test_missing_function_is_named(remote):
+    with pytest.raises(StudentCodeError, match="no function 'batchnorm_forward'"):
+        remote.batchnorm_forward(1)
+    assert remote.has("scale_forward") and not remote.has("nope")
+
+
+def test_output_is_captured_and_capped(remote):
+    assert remote.chatty() == 7
+    assert len(remote.output_text()) <= 1024 << 10
+    assert remote.output_truncated and remote.output_text().startswith("x" * 100)
+
+
+def test_clean_environment_and_privilege_drop(remote, monkeypatch):
+    uid, env_names = remote.whoami()
+    assert not any("SECRET" in name or "TOKEN" in name or "KEY" in name for name in env_names)
+    assert {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"} <= set(env_names)
+    if os.geteuid() == 0 and not remote.warnings:
+        assert uid == 61007  # the dedicated uid of slot 7
+
+
+def test_daemonised_children_do_not_survive(remote):
+    pid = remote.grandchild()
+    remote.close()
+    assert not pathlib.Path(f"/proc/{pid}").exists() or "Z" in pathlib.Path(f"/proc/{pid}/stat").read_text().split()[2]
+
+
+def test_load_errors_fail_every_call(tmp_path, toy_spec):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "toy.py").write_text("def scale_forward(x, f)\n    return x\n")
+    submission = RemoteSubmission.start(source, toy_spec)
+    try:
+        assert "SyntaxError in toy.py line 1" in submission.load_error
+        with pytest.raises(StudentCodeError, match="SyntaxError"):
+            submission.scale_forward(1, 2)
+    finally:
+        submission.close()
+
+
+def test_infinite_loop_at_import_is_a_load_timeout(tmp_path, toy_spec):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "toy.py").write_text("while True:\n    pass\n")
+    submission = RemoteSubmission.start(source, toy_spec)
+    try:
+        assert "timed out while loading" in submission.load_error
+    finally:
+        submission.close()
