@@ -157,6 +157,21 @@ def _cmd_release(options) -> int:
     return 1 if problems else 0
 
 
+def _cmd_image_build(options) -> int:
+    from autograder.image import ImageBuildError, build_image
+    from autograder.spec import SpecError, find_assignment
+
+    try:
+        spec = find_assignment(options.assignment, options.base)
+        tag = build_image(spec, gpu=options.gpu, base=options.base_image, tag=options.tag,
+                          wheelhouse=pathlib.Path(options.wheelhouse) if options.wheelhouse else None, torch_index_url=options.torch_index_url)
+    except (SpecError, ImageBuildError) as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return 2
+    print(f"built {tag}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description="Deep-learning course kit: grade, check, validate and release assignments.")
     parser.add_argument("--base", help="folder holding solutions/ and assignments/ (default: here, else the package's repository)")
@@ -166,7 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("submissions", nargs="+", metavar="SUBMISSION", help=".py, .ipynb, .zip or a directory")
     grade.add_argument("--assignment", required=True, metavar="ID")
     grade.add_argument("--out", required=True, metavar="DIR")
-    grade.add_argument("--sandbox", default="process", help="process (default), bwrap or docker")
+    grade.add_argument("--sandbox", default="auto", choices=("auto", "process", "bwrap", "docker"),
+                       help="auto (default: bwrap where bubblewrap works, else process), process, bwrap or docker")
     grade.add_argument("--jobs", type=int, default=1, metavar="N")
     grade.add_argument("--seed", type=int, help="seed of the hidden inputs (default: random, recorded in the results)")
     grade.add_argument("--format", action="append", choices=("junit",), help="extra output formats")
@@ -194,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="prove an assignment's tests: reference full marks, stub zero, mutants caught")
     validate.add_argument("ids", nargs="*", metavar="ID")
     validate.add_argument("--all", action="store_true")
-    validate.add_argument("--sandbox", default="process")
+    validate.add_argument("--sandbox", default="process", choices=("auto", "process", "bwrap", "docker"))
     validate.add_argument("--jobs", type=int, default=2)
     validate.add_argument("--seed", type=int)
     validate.set_defaults(run=_cmd_validate)
@@ -204,6 +220,17 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("--all", action="store_true")
     release.add_argument("--check", action="store_true", help="fail if assignments/ is out of date instead of writing")
     release.set_defaults(run=_cmd_release)
+
+    image = commands.add_parser("image", help="grader images for the docker sandbox")
+    image_commands = image.add_subparsers(dest="image_command", required=True)
+    image_build = image_commands.add_parser("build", help="build the grader image of an assignment, offline (docs/sandboxes.md)")
+    image_build.add_argument("--assignment", required=True, metavar="ID")
+    image_build.add_argument("--gpu", action="store_true", help="CUDA variant (CUDA runtime base, CUDA build of torch)")
+    image_build.add_argument("--base", "--base-image", dest="base_image", metavar="IMAGE", help="base image (default python:3.11-slim; CI: autograder-base:bookworm)")
+    image_build.add_argument("--tag", metavar="TAG", help="image tag (default autograder-grader-ID[-cuda]:latest)")
+    image_build.add_argument("--wheelhouse", metavar="DIR", help="where wheels are collected (default ~/.cache/autograder/wheels)")
+    image_build.add_argument("--torch-index-url", metavar="URL", help="extra index for torch wheels (e.g. a CUDA build)")
+    image_build.set_defaults(run=_cmd_image_build)
     return parser
 
 

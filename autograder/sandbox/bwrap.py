@@ -27,6 +27,7 @@ import shutil
 import site
 import subprocess
 import sys
+import tempfile
 
 from autograder.sandbox.process import WORKER_UID_BASE, ProcessLauncher
 
@@ -123,12 +124,28 @@ class BwrapLauncher(ProcessLauncher):
             for site_dir in site.getsitepackages():
                 masked = pathlib.Path(site_dir) / name
                 if masked.is_dir():
-                    args += ["--tmpfs", str(masked)]
+                    # An empty dir would import as a namespace package: put a raising __init__.py in it.
+                    args += ["--tmpfs", str(masked), "--ro-bind", str(self._forbidden_stub(name)), str(masked / "__init__.py")]
         if self.setup.gpu:
             for device in sorted(pathlib.Path("/dev").glob("nvidia*")):
                 args += ["--dev-bind", str(device), str(device)]
         args += ["--bind", str(self.workdir), str(self.workdir), "--chdir", str(self.source_dir)]
         return args
+
+    def _forbidden_stub(self, name: str) -> pathlib.Path:
+        """A read-only ``__init__.py`` that refuses the import of a forbidden package."""
+        if not hasattr(self, "stub_dir"):
+            self.stub_dir = pathlib.Path(tempfile.mkdtemp(prefix="ag-bwrap-stubs-"))
+            os.chmod(self.stub_dir, 0o755)
+        stub = self.stub_dir / f"{name}.py"
+        stub.write_text(f"raise ImportError({f'import of {name!r} is forbidden in this assignment (not installed in the sandbox)'!r})\n")
+        os.chmod(stub, 0o644)
+        return stub
+
+    def cleanup(self) -> None:
+        super().cleanup()
+        if hasattr(self, "stub_dir"):
+            shutil.rmtree(self.stub_dir, ignore_errors=True)
 
     def command(self, config: dict) -> list[str]:
         inner = super().command(config)

@@ -1,0 +1,35 @@
+"""autograder check: public tests in-process, with messages that teach."""
+
+import subprocess
+import sys
+
+
+def check(base, path, *extra):
+    return subprocess.run([sys.executable, "-m", "autograder.cli", "--base", str(base), "check", str(path), "--assignment", "toy", *extra],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_check_passes_the_reference_and_explains_mistakes(toy_base, toy_reference, tmp_path):
+    good = tmp_path / "toy.py"
+    good.write_text(toy_reference)
+    completed = check(toy_base, good)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "PASS  scale" in completed.stdout and "2/2 public tests passed" in completed.stdout
+
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text(toy_reference.replace("out = x * factor", "out = x"))
+    completed = check(toy_base, wrong)
+    assert completed.returncode == 1
+    assert "FAIL  scale" in completed.stdout and "It looks like you forgot to multiply" in completed.stdout
+    assert "max abs error" in completed.stdout
+
+
+def test_check_one_task_and_unreadable_input(toy_base, toy_reference, tmp_path):
+    good = tmp_path / "toy.py"
+    good.write_text(toy_reference)
+    completed = check(toy_base, good, "--task", "stats")
+    assert "stats" in completed.stdout and "scale" not in completed.stdout.split("public tests passed")[0].replace("stats", "")
+    empty = tmp_path / "empty.py"
+    empty.write_text("")
+    completed = check(toy_base, empty)
+    assert completed.returncode == 2 and "empty" in completed.stderr
