@@ -27,6 +27,7 @@ def test_load_error_is_a_student_error(toy_spec):
     (outcomes(("a", "scale", "passed")), "task stats has no tests"),
     (outcomes(("a", "scale", "passed"), ("d", "stats", "passed"), ("e", None, "passed")), "names no known task"),
     (outcomes(("a", "scale", "passed"), ("d", "stats", "passed"), collection_errors=["test_x.py: ImportError"]), "ImportError"),
+    (outcomes(("a", "scale", "grader_fault"), ("d", "stats", "passed")), "a: "),
 ])
 def test_grader_problems_are_grader_errors(toy_spec, payload, phrase):
     result = score_outcomes(toy_spec, "s", payload)

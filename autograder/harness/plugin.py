@@ -181,6 +181,13 @@ def pytest_runtest_makereport(item, call):
         if record["outcome"] == "not_run":
             record["outcome"] = "passed"
     elif report.failed:
+        from autograder.harness.remote import GraderFault
+
+        if call.excinfo is not None and isinstance(call.excinfo.value, GraderFault):
+            # The sandbox failed, not the student: the whole run becomes a grader error (retried).
+            record["outcome"] = "grader_fault"
+            record["message"] = str(call.excinfo.value)[:MESSAGE_LIMIT]
+            return
         record["outcome"] = "failed"
         if not record["message"]:
             record["message"] = _failure_message(call, item.config.getoption("--ag-hidden"), report.when)

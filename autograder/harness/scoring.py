@@ -25,7 +25,7 @@ STATUSES = ("ok", "student_error", "grader_error")
 class TestOutcome:
     name: str
     task: str | None
-    outcome: str  # passed | failed | not_run | grader_skipped
+    outcome: str  # passed | failed | not_run | grader_skipped | grader_fault
     message: str = ""
     doc: str = ""
     duration: float = 0.0
@@ -95,6 +95,9 @@ def score_outcomes(spec: AssignmentSpec, name: str, outcomes: dict, *, gpu_reque
             grader_problems.append(f"test {test.name} names no known task ({test.task!r})")
             continue
         task = tasks[test.task]
+        if test.outcome == "grader_fault":
+            grader_problems.append(f"{test.name}: {test.message}")
+            continue
         if test.outcome == "grader_skipped":
             if gpu_requested:
                 grader_problems.append(f"{test.name}: {test.message}")

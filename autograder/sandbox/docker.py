@@ -38,7 +38,6 @@ INSTALL_HINT = ("install Docker and start its daemon (Debian/Ubuntu: `apt-get in
                 "see docs/sandboxes.md")
 HARNESS_CAPABILITIES = ("CHOWN", "SETUID", "SETGID", "KILL", "DAC_OVERRIDE", "FOWNER")
 HASH_LABEL = "org.autograder.source-hash"
-IGNORED_NAMES = ("__pycache__", ".pytest_cache", "*.pyc")
 
 
 def image_tag(assignment_id: str, gpu: bool = False) -> str:
@@ -47,15 +46,18 @@ def image_tag(assignment_id: str, gpu: bool = False) -> str:
 
 
 def source_hash(assignment_root: pathlib.Path) -> str:
-    """SHA-256 over the framework package and the assignment's files: what an image was built from."""
-    package = pathlib.Path(__file__).resolve().parent.parent
+    """SHA-256 over an assignment's files (reference, tests, spec): what its image was built from.
+
+    The framework is not hashed: it changes more often than the tests, and an
+    image with an older harness still grades correctly.
+    """
+    root = pathlib.Path(assignment_root)
     digest = hashlib.sha256()
-    for label, root in (("autograder", package), ("assignment", pathlib.Path(assignment_root))):
-        files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts and ".pytest_cache" not in p.parts
-                       and p.suffix != ".pyc")
-        for path in files:
-            digest.update(f"{label}/{path.relative_to(root).as_posix()}\0".encode())
-            digest.update(path.read_bytes())
+    files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                   and ".pytest_cache" not in p.parts and p.suffix != ".pyc")
+    for path in files:
+        digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -122,7 +124,7 @@ class DockerSandbox:
                 raise GraderFault(f"no grader image {tag}: build it with `autograder image build --assignment {spec.id}`")
             self._checked_images[tag] = completed.stdout.decode().strip()
         if self._checked_images[tag] != source_hash(spec.root):
-            raise GraderFault(f"the grader image {tag} is older than the assignment or the framework: "
+            raise GraderFault(f"the grader image {tag} was built from other files than the assignment now has: "
                               f"rebuild it with `autograder image build --assignment {spec.id}`")
 
     def docker_run_command(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, out_dir: pathlib.Path, container: str, *,

@@ -1,4 +1,4 @@
-"""Case 14: softmax allocates 64 GiB at once; affine grows a list until the limit."""
+"""Case 14: softmax allocates 64 GiB at once; affine_forward keeps allocating 256 MiB arrays until the limit."""
 
 
 import numpy as np
@@ -16,7 +16,7 @@ def softmax(x):
 def affine_forward(x, w, b):
     hog = []
     while True:
-        hog.append(bytearray(1 << 24))
+        hog.append(np.empty(1 << 25))
 
 
 def affine_backward(dout, cache):

@@ -16,7 +16,7 @@ for _pid in (os.getppid(), 1):
         except Exception as exc:
             FOUND[f"{_pid}/{_what}"] = f"denied: {type(exc).__name__}"
 _args = FOUND.get(f"{os.getppid()}/cmdline", "").split("\0")
-_roots = [_args[_args.index("--ag-assignment") + 1]] if "--ag-assignment" in _args else []
+_roots = [_args[_args.index(flag) + 1] for flag in ("--ag-assignment", "--assignment") if flag in _args]
 _roots += glob.glob("/tmp/pytest-of-*/pytest-*/*/course/solutions/hx")
 REFERENCE = None
 for _root in _roots:
@@ -26,7 +26,7 @@ for _root in _roots:
         break
     except Exception as exc:
         FOUND["hidden"] = f"denied: {type(exc).__name__}"
-print("SECRET:", "AG_ADVERSARIAL_SECRET" in str(FOUND), FOUND["env"])
+print("SECRET:", "AG_ADVERSARIAL_SECRET" in str(FOUND), FOUND["env"], "ROOTS:", _roots, "HIDDEN:", FOUND.get("hidden", "")[:80], {k: v[:150] for k, v in FOUND.items()})
 namespace = {}
 if REFERENCE:
     exec(REFERENCE, namespace)

@@ -1,0 +1,4 @@
+# task: newton
+# Sign error: x + solve(H, g) (moves uphill along the Newton direction).
+def newton_step(x, g, H):
+    return x + np.linalg.solve(H, g)

