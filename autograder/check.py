@@ -8,6 +8,7 @@ passes here is what the grader sees.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import json
 import pathlib
@@ -40,10 +41,9 @@ def run_check(spec: AssignmentSpec, submission: pathlib.Path, *, tests: str = "p
             outcomes = json.loads(outcomes_path.read_text())
     finally:
         bundle.cleanup()
-    result = score_outcomes(spec, bundle.name, outcomes)
+    scored_spec = dataclasses.replace(spec, tasks=(spec.task(task),)) if task else spec
+    result = score_outcomes(scored_spec, bundle.name, outcomes)
     result.notes = bundle.notes + result.notes
-    if task:
-        result.tasks = [t for t in result.tasks if t.id == task]
     return result
 
 

@@ -101,6 +101,8 @@ def _cmd_check(options) -> int:
         return 2
     try:
         spec = find_assignment(assignment, options.base, prefer="assignments" if not options.hidden else "solutions")
+        if options.task and options.task not in {task.id for task in spec.tasks}:
+            raise SpecError(f"{spec.id} has no task '{options.task}'; tasks: {', '.join(task.id for task in spec.tasks)}")
         result = run_check(spec, submission, tests="hidden" if options.hidden else "public", task=options.task)
     except (SpecError, IntakeError) as exc:
         print(f"autograder: {exc}", file=sys.stderr)

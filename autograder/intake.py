@@ -142,7 +142,7 @@ class _Collector:
     def _from_notebook(self, data: bytes, label: str, notes: list[str]) -> SourceBundle:
         from autograder.notebook_code import notebook_to_module
 
-        module_text, notebook_notes = notebook_to_module(data, label)
+        module_text, notebook_notes = notebook_to_module(data, label, own_module=self.spec.module)
         return self._write({self.spec.module_file: module_text}, notes + notebook_notes)
 
     def _write(self, texts: dict[str, str], notes: list[str]) -> SourceBundle:

@@ -23,6 +23,7 @@ refuses a zip changed after export).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import hashlib
 import html
@@ -219,9 +220,8 @@ class Notebook:
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                 pytest.main(args)
             outcomes = json.loads(outcomes_path.read_text(encoding="utf-8"))
-        result = score_outcomes(self.spec, "notebook", outcomes)
-        if task:
-            result.tasks = [t for t in result.tasks if t.id == task]
+        checked = dataclasses.replace(self.spec, tasks=(self.spec.task(task),)) if task else self.spec
+        result = score_outcomes(checked, "notebook", outcomes)
         return CheckReport(result, f"{self.spec.id}: " + (f"task {task}" if task else "all tasks") + " (public tests)")
 
     def check_all(self, *, seed: int | None = None) -> CheckReport:

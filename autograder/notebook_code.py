@@ -145,14 +145,20 @@ def _is_constant_expression(node: ast.AST) -> bool:
     return all(isinstance(child, allowed) for child in ast.walk(node))
 
 
-def _keep(statement: ast.stmt) -> tuple[bool, str]:
-    """Whether a top-level statement defines something; if not, a word for what it is."""
+def _keep(statement: ast.stmt, own_module: str | None = None) -> tuple[bool, str]:
+    """Whether a top-level statement defines something; if not, a word for what it is.
+
+    ``own_module``: the assignment's module name; importing it from the notebook
+    would make the built module import itself, so such imports are left out.
+    """
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return True, ""
     if isinstance(statement, (ast.Import, ast.ImportFrom)):
         names = [statement.module or ""] if isinstance(statement, ast.ImportFrom) else [alias.name for alias in statement.names]
         if any(name.split(".")[0] in _DISPLAY_MODULES for name in names):
             return False, "display import"
+        if own_module and any(name.split(".")[0] == own_module for name in names):
+            return False, f"import of {own_module} (only the notebook's own definitions are graded)"
         return True, ""
     if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None and _is_constant_expression(statement.value):
         return True, ""
@@ -163,8 +169,11 @@ def _keep(statement: ast.stmt) -> tuple[bool, str]:
     return False, type(statement).__name__.lower()
 
 
-def notebook_to_module(data: bytes, label: str) -> tuple[str, list[str]]:
-    """The module source built from a notebook's definitions, and notes for the feedback."""
+def notebook_to_module(data: bytes, label: str, own_module: str | None = None) -> tuple[str, list[str]]:
+    """The module source built from a notebook's definitions, and notes for the feedback.
+
+    ``own_module`` is the assignment's module name (imports of it are left out).
+    """
     cells = read_notebook_cells(data, label)
     parts = [f"# Built by the autograder from the definitions in {label}."]
     notes: list[str] = []
@@ -182,7 +191,7 @@ def notebook_to_module(data: bytes, label: str) -> tuple[str, list[str]]:
             continue
         kept = []
         for statement in tree.body:
-            keep, what = _keep(statement)
+            keep, what = _keep(statement, own_module)
             if keep:
                 kept.append(ast.get_source_segment(code, statement, padded=True) or ast.unparse(statement))
             else:

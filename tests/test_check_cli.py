@@ -28,7 +28,8 @@ def test_check_one_task_and_unreadable_input(toy_base, toy_reference, tmp_path):
     good = tmp_path / "toy.py"
     good.write_text(toy_reference)
     completed = check(toy_base, good, "--task", "stats")
-    assert "stats" in completed.stdout and "scale" not in completed.stdout.split("public tests passed")[0].replace("stats", "")
+    assert completed.returncode == 0, completed.stdout
+    assert "PASS  stats" in completed.stdout and "scale" not in completed.stdout and "1/1 public tests passed" in completed.stdout
     empty = tmp_path / "empty.py"
     empty.write_text("")
     completed = check(toy_base, empty)

@@ -95,6 +95,7 @@ def submissions(toy_base, toy_reference, tmp_path):
     return folder
 
 
+@pytest.mark.slow
 def test_notebooks_grade_like_the_same_code_in_a_py(toy_base, submissions, tmp_path):
     out = tmp_path / "out"
     completed = grade(toy_base, out, *sorted(submissions.iterdir()))
@@ -112,7 +113,7 @@ def test_notebooks_grade_like_the_same_code_in_a_py(toy_base, submissions, tmp_p
 
     syntax, syntax_feedback = results(out, "syntax")
     assert syntax["extra_data"]["status"] == "ok" and syntax["tests"][0]["score"] == 2 and syntax["tests"][1]["score"] < 1
-    assert "cell 7, line 1: SyntaxError" in syntax_feedback and "apply_twice" in syntax_feedback
+    assert "cell 7, line 9: SyntaxError" in syntax_feedback and "apply_twice" in syntax_feedback
 
     for name in ("old_v3", "huge_outputs"):
         payload, _ = results(out, name)
@@ -168,6 +169,7 @@ def test_notebook_finds_its_assignment_from_the_working_directory(toy_base, monk
         Notebook()
 
 
+@pytest.mark.slow
 def test_export_grades_like_the_notebook_and_refuses_tampering(toy_base, toy_reference, tmp_path):
     from autograder import Notebook
 

@@ -71,16 +71,16 @@ def test_metrics_float_and_single_row(submission, rng):
     """All metrics on float 0./1. matrices, and on a single row."""
     y_true, y_pred = _labels(rng)
     ft, fp = y_true.astype(np.float64), y_pred.astype(np.float64)
-    assert_scalar_close(submission.hamming_loss(ft, fp), sk_hamming_loss(y_true, y_pred), name="hamming_loss")
-    assert_scalar_close(submission.subset_accuracy(ft, fp), accuracy_score(y_true, y_pred), name="subset_accuracy")
+    assert_scalar_close(submission.hamming_loss(ft.copy(), fp.copy()), sk_hamming_loss(y_true, y_pred), name="hamming_loss")
+    assert_scalar_close(submission.subset_accuracy(ft.copy(), fp.copy()), accuracy_score(y_true, y_pred), name="subset_accuracy")
     for average in ("micro", "macro", "samples"):
-        assert_scalar_close(submission.multilabel_f1(ft, fp, average=average),
+        assert_scalar_close(submission.multilabel_f1(ft.copy(), fp.copy(), average=average),
                             f1_score(y_true, y_pred, average=average, zero_division=0), name=f"f1 ({average})")
     y_true, y_pred = _labels(rng, n=1)
     y_true[0, 0], y_pred[0, 0] = 1, 1
-    assert_scalar_close(submission.subset_accuracy(y_true, y_pred), accuracy_score(y_true, y_pred), name="subset_accuracy")
+    assert_scalar_close(submission.subset_accuracy(y_true.copy(), y_pred.copy()), accuracy_score(y_true, y_pred), name="subset_accuracy")
     for average in ("micro", "macro", "samples"):
-        assert_scalar_close(submission.multilabel_f1(y_true, y_pred, average),
+        assert_scalar_close(submission.multilabel_f1(y_true.copy(), y_pred.copy(), average),
                             f1_score(y_true, y_pred, average=average, zero_division=0), name=f"f1 ({average})")
 
 
