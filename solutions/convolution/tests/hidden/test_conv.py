@@ -121,14 +121,15 @@ def test_forward_speed(submission, rng, ref):
     w = rng.standard_normal((16, 8, 3, 3))
     b = rng.standard_normal(16)
     expected = ref.conv2d(x, w, b, 1, 1)
-    (out, _), seconds = submission.timed("conv_forward", x, w, b, {"stride": 1, "pad": 1}, repeat=3)
+    out, _ = submission.conv_forward(x.copy(), w.copy(), b.copy(), {"stride": 1, "pad": 1})
     assert_close(out, expected, name="out")
+    _, seconds = submission.timed("conv_forward", x, w, b, {"stride": 1, "pad": 1}, repeat=3)
     reference = best_time(ref.conv_reference, x, w, b, 1, 1, repeat=5)
-    limit = 10 * reference + 0.005
+    limit = 10 * reference + 0.020
     if seconds > limit:
         raise AssertionError(
             f"conv_forward took {seconds * 1e3:.1f} ms, more than {limit * 1e3:.1f} ms (10x an im2col + matrix"
-            " multiply reference + 5 ms): a Python loop per output pixel (or over images and filters) is too slow;"
+            " multiply reference + 20 ms): a Python loop per output pixel (or over images and filters) is too slow;"
             " build the layer on im2col and one matrix multiply")
 
 
