@@ -59,6 +59,8 @@ def _cmd_grade(options) -> int:
     counts: dict[str, int] = {}
     for result in results:
         counts[result.status] = counts.get(result.status, 0) + 1
+    for warning in sorted({w for result in results for w in result.warnings}):
+        print(f"autograder: warning: {warning}", file=sys.stderr)
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     print(f"graded {len(results)} submission(s) of {spec.id} (seed {grade_options.seed}): {summary}; results in {options.out}")
     return 0

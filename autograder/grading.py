@@ -88,6 +88,7 @@ def grade_one(spec: AssignmentSpec, path: pathlib.Path, name: str, sandbox, opti
                 scored = score_outcomes(spec, name, outcomes, gpu_requested=options.gpu)
                 scored.attempts = attempt
                 scored.submission_hash = result.submission_hash
+                scored.warnings = sorted(set(scored.warnings))
                 scored.notes = bundle.notes + scored.notes
                 result = scored
                 if result.status != "grader_error":

@@ -19,6 +19,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 
 from autograder.spec import AssignmentSpec
 
@@ -182,7 +183,7 @@ def _zip_files(data: bytes, label: str) -> dict[str, bytes]:
         try:
             with archive.open(info) as handle:
                 content = handle.read(info.file_size + 1)
-        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, OSError, EOFError) as exc:
             raise IntakeError(f"{label}: entry {name} cannot be read ({exc})") from None
         if len(content) > info.file_size:
             raise IntakeError(f"{label}: entry {name} is larger than its header says")

@@ -165,13 +165,13 @@ that train, plot or print are not run when grading.
 
 def record_frozen(spec: AssignmentSpec, target_dir: pathlib.Path) -> None:
     """Run the public tests on the reference, recording frozen values into ``target_dir``."""
-    from autograder.harness.run import pytest_args
+    from autograder.harness.run import harness_environment, pytest_args
 
     target_dir.mkdir(parents=True, exist_ok=True)
     tests_dir = spec.tests_dir("public")
     args = pytest_args(tests_dir, submission=str(spec.root / spec.module_file), assignment=str(spec.root), outcomes=None,
                        mode="local", seed=0, hidden=False, extra=["--ag-record", "--ag-frozen-dir", str(target_dir), "-x"])
-    completed = subprocess.run([sys.executable, "-m", "pytest", *args], capture_output=True, text=True, cwd=str(spec.root))
+    completed = subprocess.run([sys.executable, "-m", "pytest", *args], capture_output=True, text=True, cwd=str(spec.root), env=harness_environment())
     if completed.returncode != 0:
         raise ReleaseError(f"recording frozen values for {spec.id} failed:\n{completed.stdout[-3000:]}{completed.stderr[-2000:]}")
 

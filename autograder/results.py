@@ -63,6 +63,7 @@ def gradescope_json(result: SubmissionResult) -> dict:
             "grader_version": __version__,
             "attempts": result.attempts,
             "submission_hash": result.submission_hash,
+            "warnings": result.warnings,
         },
     }
     if result.status == "grader_error":

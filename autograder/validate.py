@@ -64,12 +64,12 @@ def _signatures(source: str) -> dict[str, str]:
 
 
 def _public_outcomes(spec: AssignmentSpec, module_file: pathlib.Path) -> dict:
-    from autograder.harness.run import pytest_args
+    from autograder.harness.run import harness_environment, pytest_args
 
     with tempfile.TemporaryDirectory() as scratch:
         outcomes = pathlib.Path(scratch) / "outcomes.json"
         args = pytest_args(spec.tests_dir("public"), submission=str(module_file), assignment=str(spec.root), outcomes=str(outcomes), mode="local", seed=0, hidden=False)
-        subprocess.run([sys.executable, "-m", "pytest", *args], capture_output=True, cwd=scratch)
+        subprocess.run([sys.executable, "-m", "pytest", *args], capture_output=True, cwd=scratch, env=harness_environment())
         if not outcomes.is_file():
             return {"tests": [], "collection_errors": ["public tests did not run"]}
         return json.loads(outcomes.read_text())

@@ -34,7 +34,7 @@ class GraderFault(Exception):
     """The grader itself failed (the worker could not start): never the student's fault."""
 
 
-def format_student_error(error: dict, function: str | None = None) -> str:
+def format_student_error(error: dict, function: str | None = None, memory_mb: int | None = None) -> str:
     """One readable message from the worker's error description (untrusted strings, capped)."""
     kind = str(error.get("kind", ""))
     type_name = str(error.get("type", "Error"))[:100]
@@ -42,7 +42,9 @@ def format_student_error(error: dict, function: str | None = None) -> str:
     if kind == "missing":
         return message
     if kind == "memory":
-        return f"MemoryError in `{function}`: the memory limit was exceeded" if function else "MemoryError: the memory limit was exceeded"
+        limit = f" ({memory_mb} MiB)" if memory_mb else ""
+        where = f" in `{function}`" if function else ""
+        return f"MemoryError{where}: memory limit{limit} exceeded"
     if type_name == "SyntaxError":
         return f"SyntaxError in {error.get('file', '?')} line {error.get('line', '?')}: {message}"
     text = f"{type_name}: {message}" if message else type_name
@@ -216,7 +218,7 @@ class RemoteSubmission:
             raise StudentCodeError(f"the submission ended the worker in `{name}` ({description}){detail}") from None
         if "error" in reply:
             error = reply["error"] if isinstance(reply["error"], dict) else {}
-            raise StudentCodeError(format_student_error(error, name))
+            raise StudentCodeError(format_student_error(error, name, self._spec.limits.memory_mb))
         decoder = Decoder(blobs, on_handle=lambda handle_id, type_name: Handle(handle_id, type_name, self._generation))
         try:
             value = decoder.decode(reply.get("value"))

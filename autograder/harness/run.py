@@ -15,7 +15,18 @@ import os
 import pathlib
 import sys
 
-__all__ = ["main", "pytest_args"]
+__all__ = ["harness_environment", "main", "pytest_args"]
+
+
+def harness_environment() -> dict[str, str]:
+    """The environment of a harness subprocess: ours, minus anything that changes how pytest runs.
+
+    Installed pytest plugins are not auto-loaded (the plugin is loaded by name): they
+    cost seconds per submission and have no business in grading.
+    """
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    return env
 
 
 def pytest_args(tests_dir: pathlib.Path, *, submission: str, assignment: str, outcomes: str | None, mode: str,
@@ -57,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gpu", action="store_true")
     parser.add_argument("--slot", type=int, default=0)
     options = parser.parse_args(argv)
+    _die_with_parent()
 
     import pytest
 
@@ -80,6 +92,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"harness: pytest ended ({code}) without writing outcomes", file=sys.stderr)
         return 3
     return 0
+
+
+def _die_with_parent() -> None:
+    """If the grader is killed (even with SIGKILL), this harness and its worker go too."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":

@@ -63,6 +63,7 @@ class SubmissionResult:
     execution_time: float = 0.0
     attempts: int = 1
     submission_hash: str = ""
+    warnings: list[str] = dataclasses.field(default_factory=list)  # for instructors (a weakened sandbox), not students
 
     @property
     def score(self) -> float:
@@ -122,6 +123,7 @@ def score_outcomes(spec: AssignmentSpec, name: str, outcomes: dict, *, gpu_reque
         output=str(outcomes.get("output", "")),
         output_truncated=bool(outcomes.get("output_truncated")),
         seed=outcomes.get("seed"),
+        warnings=[str(w)[:500] for w in outcomes.get("warnings") or []],
     )
     load_error = outcomes.get("load_error")
     if grader_problems:

@@ -14,6 +14,7 @@ import sys
 import tempfile
 
 from autograder.harness.remote import GraderFault
+from autograder.harness.run import harness_environment
 from autograder.spec import AssignmentSpec
 
 __all__ = ["LocalHarnessSandbox", "read_outcomes"]
@@ -64,13 +65,11 @@ class LocalHarnessSandbox:
             ]
             if gpu:
                 command.append("--gpu")
-            env = dict(os.environ)
-            env.pop("PYTEST_ADDOPTS", None)
-            env.pop("PYTEST_PLUGINS", None)
             timeout = spec.limits.total_timeout_s + 120
             try:
+                # Its own session: nothing a worker does to its process group reaches the grader.
                 completed = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                           timeout=timeout, env=env, cwd=scratch)
+                                           timeout=timeout, env=harness_environment(), cwd=scratch, start_new_session=True)
             except subprocess.TimeoutExpired:
                 raise GraderFault(f"the harness did not finish within {timeout:g} s") from None
             if completed.returncode != 0 or not outcomes.is_file():
