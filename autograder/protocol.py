@@ -16,7 +16,8 @@ A frame on the wire::
 Inside ``msg`` a value is JSON, except for tagged objects:
 ``{"~": "nd", "i": k}`` (array in blob k), ``{"~": "np", "i": k}`` (NumPy scalar, a 0-d
 array in blob k), ``{"~": "tuple", "v": [...]}``, ``{"~": "dict", "v": [[k, v], ...]}``,
-``{"~": "handle", "id": n, "type": "name"}``, ``{"~": "callback", "id": n}``.
+``{"~": "handle", "id": n, "type": "name"}``, ``{"~": "callback", "id": n}``,
+``{"~": "rng", "state": {...}}`` (a ``numpy.random.Generator``, rebuilt from its state).
 Plain JSON objects never appear as values, so the tags cannot be confused.
 """
 
@@ -47,6 +48,7 @@ MAX_FRAME_BYTES = 1 << 30  # 1 GiB: no legitimate value in a course assignment i
 MAX_HEADER_BYTES = 64 << 20
 _LENGTH = struct.Struct(">Q")
 _ALLOWED_ARRAY_KINDS = set("biufcUS")
+_BIT_GENERATORS = {"PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"}
 
 
 class ProtocolError(Exception):
@@ -205,6 +207,12 @@ class Encoder:
             return {"~": "np", "i": len(self.blobs) - 1}
         if isinstance(value, Handle):
             return {"~": "handle", "id": value.id, "type": value.type_name}
+        if type(value) is np.random.Generator:
+            # A generator crosses as its bit generator's name and state; the copy draws the same numbers.
+            state = value.bit_generator.state
+            if state.get("bit_generator") not in _BIT_GENERATORS:
+                raise TypeError(f"cannot send a generator backed by {state.get('bit_generator')}")
+            return {"~": "rng", "state": self.encode(state, depth + 1)}
         if self._on_other is None:
             raise TypeError(f"cannot send a value of type {kind.__name__}")
         return self._on_other(value)
@@ -257,6 +265,17 @@ class Decoder:
                     raise ProtocolError("NumPy scalar is not 0-d")
                 return array[()]
             return array
+        if tag == "rng":
+            state = self.decode(tree.get("state"), depth + 1)
+            name = state.get("bit_generator") if isinstance(state, dict) else None
+            if name not in _BIT_GENERATORS:
+                raise ProtocolError("malformed random generator")
+            bit_generator = getattr(np.random, name)()
+            try:
+                bit_generator.state = state
+            except (ValueError, TypeError, KeyError) as exc:
+                raise ProtocolError(f"malformed random generator state: {exc}") from None
+            return np.random.Generator(bit_generator)
         if tag == "handle" and self._on_handle is not None:
             handle_id, type_name = tree.get("id"), tree.get("type")
             if not isinstance(handle_id, int) or not isinstance(type_name, str):

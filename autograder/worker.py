@@ -31,6 +31,7 @@ import os
 import resource
 import sys
 import traceback
+import warnings
 
 __all__ = ["main"]
 
@@ -188,7 +189,9 @@ class Worker:
         except BaseException as exc:
             return {"error": _error(exc, self.source_dir)}, []
         try:
-            value = target(*args, **kwargs)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                value = target(*args, **kwargs)
         except BaseException as exc:
             return {"error": _error(exc, self.source_dir)}, []
         try:
@@ -204,6 +207,7 @@ class Worker:
                 if type(arg) is dict:
                     args_back[key] = encoder.encode(arg)
             reply["args_back"] = args_back
+            reply["warnings"] = [f"{w.category.__name__}: {w.message}"[:300] for w in caught[:20]]
         except BaseException as exc:
             return {"error": _error(exc, self.source_dir, "result")}, []
         return reply, encoder.blobs

@@ -101,3 +101,20 @@ def test_read_frame_times_out_on_half_a_frame():
     finally:
         os.close(read_fd)
         os.close(write_fd)
+
+
+def test_random_generators_cross_as_their_state():
+    rng = np.random.default_rng(42)
+    rng.normal(size=3)
+    copy = roundtrip(rng)
+    assert isinstance(copy, np.random.Generator) and copy is not rng
+    np.testing.assert_array_equal(copy.normal(size=5), rng.normal(size=5))
+    mt = np.random.Generator(np.random.MT19937(5))
+    np.testing.assert_array_equal(roundtrip(mt).integers(0, 100, 10), mt.integers(0, 100, 10))
+
+
+def test_malformed_generator_state_is_refused():
+    with pytest.raises(ProtocolError):
+        Decoder([]).decode({"~": "rng", "state": {"~": "dict", "v": [["bit_generator", "os.system"]]}})
+    with pytest.raises(ProtocolError):
+        Decoder([]).decode({"~": "rng", "state": {"~": "dict", "v": [["bit_generator", "PCG64"], ["state", "junk"]]}})

@@ -77,6 +77,12 @@ def sneaky_import():
 def whoami():
     return [os.getuid(), sorted(k for k in os.environ)]
 
+def overflow():
+    return 1.0 / (1.0 + np.exp(np.array([1000.0])))
+
+def draw(rng):
+    return rng.normal(size=3)
+
 def grandchild():
     pid = os.fork()
     if pid == 0:
@@ -220,3 +226,15 @@ def test_infinite_loop_at_import_is_a_load_timeout(tmp_path, toy_spec):
         assert "timed out while loading" in submission.load_error
     finally:
         submission.close()
+
+
+def test_warnings_of_the_last_call_are_reported(remote):
+    remote.overflow()
+    assert any("RuntimeWarning: overflow" in w for w in remote.last_warnings)
+    remote.scale_forward(np.ones(1), 1.0)
+    assert remote.last_warnings == []
+
+
+def test_generators_reach_student_code_as_copies(remote):
+    rng = np.random.default_rng(3)
+    np.testing.assert_array_equal(remote.draw(rng), np.random.default_rng(3).normal(size=3))

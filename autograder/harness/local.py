@@ -8,6 +8,7 @@ import sys
 import time
 import types
 import uuid
+import warnings
 
 __all__ = ["LocalSubmission", "load_module_from_file"]
 
@@ -34,14 +35,26 @@ class LocalSubmission:
 
     def __init__(self, module: types.ModuleType):
         self._module = module
+        self.last_warnings: list[str] = []  # warnings raised by the last call, as in RemoteSubmission
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
         try:
-            return getattr(self._module, name)
+            function = getattr(self._module, name)
         except AttributeError:
             raise AttributeError(f"the submission has no function '{name}' (is it defined, and spelled exactly so?)") from None
+        if not callable(function):
+            return function
+
+        def call_recording_warnings(*args, **kwargs):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = function(*args, **kwargs)
+            self.last_warnings = [f"{w.category.__name__}: {w.message}"[:300] for w in caught[:20]]
+            return result
+
+        return call_recording_warnings
 
     def has(self, name: str) -> bool:
         return callable(getattr(self._module, name, None))

@@ -83,6 +83,7 @@ class RemoteSubmission:
         self._outputs = []
         self._deadline_total = time.monotonic() + spec.limits.total_timeout_s
         self.load_error: str | None = None
+        self.last_warnings: list[str] = []  # warnings raised by the last call ("RuntimeWarning: overflow ...")
         self.restarts = 0
         self.warnings: list[str] = list(getattr(launcher, "warnings", []))
 
@@ -219,6 +220,8 @@ class RemoteSubmission:
         if "error" in reply:
             error = reply["error"] if isinstance(reply["error"], dict) else {}
             raise StudentCodeError(format_student_error(error, name, self._spec.limits.memory_mb))
+        raw_warnings = reply.get("warnings")
+        self.last_warnings = [str(w)[:300] for w in raw_warnings[:20]] if isinstance(raw_warnings, list) else []
         decoder = Decoder(blobs, on_handle=lambda handle_id, type_name: Handle(handle_id, type_name, self._generation))
         try:
             value = decoder.decode(reply.get("value"))

@@ -123,13 +123,13 @@ def test_forward_speed(submission, rng, ref):
     expected = ref.conv2d(x, w, b, 1, 1)
     out, _ = submission.conv_forward(x.copy(), w.copy(), b.copy(), {"stride": 1, "pad": 1})
     assert_close(out, expected, name="out")
-    _, seconds = submission.timed("conv_forward", x, w, b, {"stride": 1, "pad": 1}, repeat=3)
+    _, seconds = submission.timed("conv_forward", x, w, b, {"stride": 1, "pad": 1}, repeat=5)
     reference = best_time(ref.conv_reference, x, w, b, 1, 1, repeat=5)
-    limit = 10 * reference + 0.020
+    limit = 10 * reference + 0.030
     if seconds > limit:
         raise AssertionError(
             f"conv_forward took {seconds * 1e3:.1f} ms, more than {limit * 1e3:.1f} ms (10x an im2col + matrix"
-            " multiply reference + 20 ms): a Python loop per output pixel (or over images and filters) is too slow;"
+            " multiply reference + 30 ms): a Python loop per output pixel (or over images and filters) is too slow;"
             " build the layer on im2col and one matrix multiply")
 
 

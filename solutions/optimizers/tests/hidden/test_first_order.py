@@ -127,11 +127,11 @@ def _random_shape(rng, matrix):
 
 
 @pytest.mark.parametrize("name", _params(RULES))
-def test_default_config_200_steps(submission, rng, helpers, name):
-    """config=None on the first call: the defaults of API.md, 200 steps, config passed back each step."""
+def test_default_config(submission, rng, helpers, name):
+    """config=None on the first call: the defaults of API.md, 60 steps, config passed back each step."""
     defaults = RULES[name][2]
     w0, grad_fn = helpers.least_squares_problem(rng, _random_shape(rng, matrix=False))
-    student, oracle, _, _ = helpers.run_trajectory(submission, name, _factory(name, defaults), w0, grad_fn, None, 200)
+    student, oracle, _, _ = helpers.run_trajectory(submission, name, _factory(name, defaults), w0, grad_fn, None, 60)
     helpers.compare_trajectory(student, oracle, name)
 
 
@@ -153,7 +153,7 @@ def test_resume_from_config_state(submission, rng, helpers, name):
     p, opt = helpers.advance_oracle(_factory(name, custom), w0, grad_fn, int(rng.integers(5, 40)))
     config = dict(custom)
     config.update(to_config(helpers.torch_state(opt), custom))
-    student, oracle, _ = helpers.continue_trajectory(submission, name, p, opt, grad_fn, config, 30)
+    student, oracle, _ = helpers.continue_trajectory(submission, name, p, opt, grad_fn, config, 20)
     helpers.compare_trajectory(student, oracle, name)
 
 
@@ -165,7 +165,7 @@ def test_partial_config_gets_defaults(submission, rng, helpers, name):
     defaults["learning_rate"] = lr
     w0, grad_fn = helpers.least_squares_problem(rng, _random_shape(rng, matrix=False))
     student, oracle, _, _ = helpers.run_trajectory(
-        submission, name, _factory(name, defaults), w0, grad_fn, {"learning_rate": lr}, 100
+        submission, name, _factory(name, defaults), w0, grad_fn, {"learning_rate": lr}, 30
     )
     helpers.compare_trajectory(student, oracle, name)
 
@@ -176,7 +176,7 @@ def test_float32_inputs(submission, rng, helpers, name):
     custom = RULES[name][3](rng)
     w0, grad_fn = helpers.least_squares_problem(rng, _random_shape(rng, matrix=True))
     student, oracle, _, _ = helpers.run_trajectory(
-        submission, name, _factory(name, custom), w0, grad_fn, dict(custom), 50, dtype=np.float32
+        submission, name, _factory(name, custom), w0, grad_fn, dict(custom), 30, dtype=np.float32
     )
     helpers.compare_trajectory(student, oracle, name, **float32_tolerances)
 
@@ -186,7 +186,7 @@ def test_tiny_gradients_epsilon_placement(submission, rng, helpers, name):
     """Gradients of order 1e-6: where epsilon sits (inside or outside the square root) matters here."""
     defaults = RULES[name][2]
     w0, grad_fn = helpers.least_squares_problem(rng, _random_shape(rng, matrix=False), scale=1e-6)
-    student, oracle, _, _ = helpers.run_trajectory(submission, name, _factory(name, defaults), w0, grad_fn, dict(defaults), 60)
+    student, oracle, _, _ = helpers.run_trajectory(submission, name, _factory(name, defaults), w0, grad_fn, dict(defaults), 30)
     helpers.compare_trajectory(student, oracle, name, atol=1e-10)
 
 
