@@ -182,6 +182,18 @@ def test_sigmoid_extreme_inputs(submission, rng, leaf):
 
 
 @pytest.mark.task("sigmoid_tanh")
+def test_sigmoid_raises_no_overflow_warnings(submission, rng):
+    """sigmoid for |x| up to 1e3 raises no overflow warnings (API.md: stable, no warnings)."""
+    x = np.concatenate([rng.uniform(-1000, -710, size=8), rng.uniform(710, 1000, size=8), rng.standard_normal(8)])
+    submission.sigmoid_forward(x.copy())
+    overflow = [w for w in submission.last_warnings if "overflow" in w or "RuntimeWarning" in w]
+    assert not overflow, (
+        f"sigmoid_forward raised {overflow[0]!r}: exp(-x) overflows for very negative x; "
+        "compute exp of a non-positive number only (split x >= 0 and x < 0)"
+    )
+
+
+@pytest.mark.task("sigmoid_tanh")
 def test_tanh_forward_backward(submission, rng, leaf):
     """tanh forward and backward, including saturated inputs."""
     x = np.concatenate([rng.standard_normal(30) * 2, rng.uniform(-50, 50, size=10)]).reshape(5, 8)
