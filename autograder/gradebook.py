@@ -149,6 +149,12 @@ class Gradebook:
             rows = self._db.execute(query, (assignment,) if assignment else ()).fetchall()
         return [result_from_json(row[0]) for row in rows]
 
+    def last_seed(self, assignment: str) -> int | None:
+        """The seed of the latest attempt for ``assignment`` (a resumed batch keeps its hidden inputs)."""
+        with self._lock:
+            row = self._db.execute("SELECT seed FROM attempts WHERE assignment = ? ORDER BY id DESC LIMIT 1", (assignment,)).fetchone()
+        return row[0] if row else None
+
     def assignments(self) -> list[str]:
         with self._lock:
             return [row[0] for row in self._db.execute("SELECT DISTINCT assignment FROM attempts ORDER BY assignment")]

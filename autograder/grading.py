@@ -120,7 +120,6 @@ def grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathli
     from autograder.sandbox import make_sandbox
 
     sandbox = sandbox or make_sandbox(options.sandbox)
-    options.resolved_seed()
     out_dir.mkdir(parents=True, exist_ok=True)
     names = _unique_names(paths)
     progress = Progress(len(paths), label=f"grading {spec.id}", enabled=options.progress)
@@ -129,6 +128,9 @@ def grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathli
         slots.put(slot)
 
     gradebook = Gradebook(options.gradebook) if options.gradebook else None
+    if gradebook is not None and options.resume and options.seed is None:
+        options.seed = gradebook.last_seed(spec.id)  # the rest of the batch gets the same hidden inputs
+    options.resolved_seed()
 
     def work(path: pathlib.Path, name: str) -> SubmissionResult:
         if gradebook is not None and options.resume:

@@ -159,3 +159,5 @@ def test_sigkill_mid_batch_then_resume_gives_one_result_each(tmp_path):
     assert all(status == "ok" and score == 6.0 for _, _, status, score in after)
     with open(out / "grades.csv", encoding="utf-8") as handle:
         assert len(list(csv.DictReader(handle))) == len(paths)
+    seeds = {row[0] for row in sqlite3.connect(gradebook).execute("SELECT seed FROM attempts")}
+    assert len(seeds) == 1, "a resumed batch keeps the seed, so every student gets the same hidden inputs"
