@@ -63,6 +63,34 @@ def _readable_by_others(path: pathlib.Path) -> bool:
     return bool(mode & stat.S_IROTH) and (not path.is_dir() or bool(mode & stat.S_IXOTH))
 
 
+def _work_base() -> str:
+    """A temporary directory the worker's uid can reach: $TMPDIR may sit in a private folder."""
+    for candidate in (tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm"):
+        path = pathlib.Path(candidate)
+        if path.is_dir() and os.access(path, os.W_OK) and all(os.stat(p).st_mode & stat.S_IXOTH for p in (path.resolve(), *path.resolve().parents)):
+            return str(path)
+    return tempfile.gettempdir()
+
+
+def remove_files_of_uid(uid: int, bases: tuple[str, ...] = ("/tmp", "/var/tmp", "/dev/shm")) -> None:
+    """Delete what a dedicated worker uid left in the world-writable folders (it owns nothing else)."""
+    for base in bases:
+        try:
+            entries = list(os.scandir(base))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
+
+
 class WorkerSetup:
     """What a launcher needs to start a worker for one submission."""
 
@@ -80,10 +108,10 @@ class ProcessLauncher:
 
     def __init__(self, setup: WorkerSetup):
         self.setup = setup
-        self.workdir = pathlib.Path(tempfile.mkdtemp(prefix="ag-worker-"))
+        self.uid = self._choose_uid()
+        self.workdir = pathlib.Path(tempfile.mkdtemp(prefix="ag-worker-", dir=_work_base() if self.uid is not None else None))
         self.source_dir = self.workdir / "src"
         shutil.copytree(setup.source_dir, self.source_dir, symlinks=False)
-        self.uid = self._choose_uid()
         self.warnings: list[str] = []
         if os.geteuid() == 0 and self.uid is None:
             self.warnings.append(
@@ -166,3 +194,5 @@ class ProcessLauncher:
 
     def cleanup(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.uid is not None:
+            remove_files_of_uid(self.uid)

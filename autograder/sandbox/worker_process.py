@@ -39,44 +39,36 @@ def _status_field(pid: int, field: str) -> str | None:
     return None
 
 
-def kill_processes_of_uid(uid: int) -> int:
-    """SIGKILL every process whose real uid is ``uid`` (a worker uid no one else uses). Returns how many."""
-    killed = 0
-    for _ in range(5):  # a fork bomb may spawn while we sweep: repeat until none is left
-        found = 0
-        for pid in _proc_entries():
-            uids = _status_field(pid, "Uid")
-            if uids and int(uids.split()[0]) == uid:
-                found += 1
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-        killed += found
-        if not found:
-            break
-    return killed
-
-
-def kill_orphaned_children() -> int:
-    """SIGKILL processes re-parented to us (as subreaper) and reap them."""
-    me = os.getpid()
+def _kill_matching(field: str, value: int, reap: bool = False) -> int:
+    """SIGKILL every process whose /proc status ``field`` (first number) is ``value``; repeat
+    until none is left, since a fork bomb may spawn while we sweep. Returns how many were killed."""
     killed = 0
     for _ in range(5):
         found = 0
         for pid in _proc_entries():
-            ppid = _status_field(pid, "PPid")
-            if ppid is not None and int(ppid) == me:
+            text = _status_field(pid, field)
+            if text and int(text.split()[0]) == value:
                 found += 1
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
         killed += found
-        _reap_all()
+        if reap:
+            _reap_all()
         if not found:
             break
     return killed
+
+
+def kill_processes_of_uid(uid: int) -> int:
+    """SIGKILL every process whose real uid is ``uid`` (a worker uid no one else uses)."""
+    return _kill_matching("Uid", uid)
+
+
+def kill_orphaned_children() -> int:
+    """SIGKILL processes re-parented to us (as subreaper) and reap them."""
+    return _kill_matching("PPid", os.getpid(), reap=True)
 
 
 def _reap_all() -> None:
