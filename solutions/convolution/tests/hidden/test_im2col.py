@@ -98,8 +98,8 @@ def test_im2col_batch_of_one_float32(submission, rng, ref):
 
 @pytest.mark.task("im2col")
 def test_im2col_speed(submission, rng, ref):
-    """No Python loop over output pixels: a 1x1x256x256 image, 2x1 kernel, timed against a vectorised im2col."""
-    x = rng.standard_normal((1, 1, 256, 256))
+    """No Python loop over output pixels: a 1x1x512x1024 image, 2x1 kernel, timed against a vectorised im2col."""
+    x = rng.standard_normal((1, 1, 512, 1024))
     expected = ref.unfold(x, 2, 1)
     assert_close(submission.im2col(x.copy(), 2, 1), expected, name="cols")
     _, seconds = submission.timed("im2col", x, 2, 1, repeat=5)
@@ -175,9 +175,9 @@ def test_col2im_float32_batch_of_one(submission, rng, ref):
 
 @pytest.mark.task("col2im")
 def test_col2im_speed(submission, rng, ref):
-    """No Python loop over pixels: folding the columns of a 1x1x256x256 image (2x1 kernel), timed."""
-    x_shape = (1, 1, 256, 256)
-    cols = rng.standard_normal((1, 2, 255 * 256))
+    """No Python loop over pixels: folding the columns of a 1x1x512x1024 image (2x1 kernel), timed."""
+    x_shape = (1, 1, 512, 1024)
+    cols = rng.standard_normal((1, 2, 511 * 1024))
     expected = ref.fold(cols, x_shape, 2, 1)
     assert_close(submission.col2im(cols.copy(), x_shape, 2, 1), expected, name="x")
     _, seconds = submission.timed("col2im", cols, x_shape, 2, 1, repeat=5)
