@@ -238,3 +238,13 @@ def test_warnings_of_the_last_call_are_reported(remote):
 def test_generators_reach_student_code_as_copies(remote):
     rng = np.random.default_rng(3)
     np.testing.assert_array_equal(remote.draw(rng), np.random.default_rng(3).normal(size=3))
+
+
+def test_a_function_that_keeps_timing_out_is_not_called_again(remote):
+    for _ in range(2):
+        with pytest.raises(StudentCodeError, match="timed out after 3 s"):
+            remote.spin()
+    with pytest.raises(StudentCodeError, match="already timed out 2 times"):
+        remote.spin()
+    assert remote.restarts == 2
+    np.testing.assert_array_equal(remote.scale_forward(np.ones(1), 2.0)[0], [2.0])

@@ -24,6 +24,7 @@ from autograder.spec import AssignmentSpec
 __all__ = ["GraderFault", "RemoteSubmission", "StudentCodeError"]
 
 HANDLE_BASE_STEP = 1_000_000_000
+TIMEOUTS_BEFORE_GIVING_UP = 2  # a function that timed out this often is not called again in this run
 
 
 class StudentCodeError(Exception):
@@ -84,6 +85,7 @@ class RemoteSubmission:
         self._deadline_total = time.monotonic() + spec.limits.total_timeout_s
         self.load_error: str | None = None
         self.last_warnings: list[str] = []  # warnings raised by the last call ("RuntimeWarning: overflow ...")
+        self._timeouts: dict[str, int] = {}  # function name -> calls that timed out
         self.restarts = 0
         self.warnings: list[str] = list(getattr(launcher, "warnings", []))
 
@@ -181,6 +183,10 @@ class RemoteSubmission:
             raise StudentCodeError(self.load_error)
         if time.monotonic() > self._deadline_total:
             raise StudentCodeError(f"the submission used up its total time limit ({self._spec.limits.total_timeout_s:g} s)")
+        timeout = self._spec.limits.call_timeout_s
+        if self._timeouts.get(name, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
+            # One endless loop must not cost minutes per test: after a few timeouts, fail fast.
+            raise StudentCodeError(f"not run: `{name}` already timed out {self._timeouts[name]} times in this run (limit {timeout:g} s per call)")
         self._ensure_worker()
         if self.load_error is not None:
             raise StudentCodeError(self.load_error)
@@ -202,10 +208,10 @@ class RemoteSubmission:
         }
         if handle is not None:
             msg["handle"] = handle.id
-        timeout = self._spec.limits.call_timeout_s
         try:
             reply, blobs = self._exchange(msg, encoder.blobs, timeout, callbacks)
         except TimeoutError:
+            self._timeouts[name] = self._timeouts.get(name, 0) + 1
             self._restart_after_failure()
             raise StudentCodeError(f"timed out after {timeout:g} s in `{name}`") from None
         except (EOFError, ProtocolError, OSError) as exc:
