@@ -93,8 +93,15 @@ def _summary(result: SubmissionResult) -> str:
         lines.append(f"Your submission could not be graded: {result.message}")
     lines += [f"Note: {note}" for note in result.notes]
     if result.output_truncated:
-        lines.append("Printed output was truncated in this feedback.")
+        lines.append(f"Printed output {_truncation_note(result)}.")
     return "\n".join(lines)
+
+
+def _truncation_note(result: SubmissionResult) -> str:
+    from autograder.spec import format_size
+
+    limit = f" at {format_size(result.output_limit_kb / 1024)}" if result.output_limit_kb else ""
+    return f"truncated{limit}"
 
 
 def feedback_markdown(result: SubmissionResult) -> str:
@@ -124,10 +131,10 @@ def feedback_markdown(result: SubmissionResult) -> str:
             lines.append(f"- **{clean_text(test.doc or test.name, 200)}**: {message}")
         lines.append("")
     if result.output:
-        note = " (truncated)" if result.output_truncated else ""
+        note = f" ({_truncation_note(result)})" if result.output_truncated else ""
         lines += [f"## Printed output{note}", "", "```", clean_text(result.output, 20000).replace("```", "'''"), "```", ""]
     elif result.output_truncated:
-        lines += ["Printed output was truncated.", ""]
+        lines += [f"Printed output {_truncation_note(result)}.", ""]
     return "\n".join(lines) + "\n"
 
 

@@ -32,7 +32,7 @@ import pathlib
 import re
 import tomllib
 
-__all__ = ["AssignmentSpec", "Limits", "SpecError", "Task", "find_assignment", "load_spec"]
+__all__ = ["AssignmentSpec", "Limits", "SpecError", "Task", "find_assignment", "format_size", "load_spec"]
 
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -116,6 +116,15 @@ class AssignmentSpec:
         if kind == "public" and (self.root / "tests").is_dir():
             return self.root / "tests"
         return solution_dir
+
+
+def format_size(mebibytes: float) -> str:
+    """``2048`` -> ``"2 GiB"``, ``1`` -> ``"1 MiB"``, ``0.5`` -> ``"512 KiB"``: limits as people write them."""
+    if mebibytes >= 1024 and mebibytes % 256 == 0:
+        return f"{mebibytes / 1024:g} GiB"
+    if mebibytes >= 1:
+        return f"{mebibytes:g} MiB"
+    return f"{mebibytes * 1024:g} KiB"
 
 
 def load_spec(root: str | pathlib.Path) -> AssignmentSpec:

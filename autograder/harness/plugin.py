@@ -250,6 +250,7 @@ def pytest_sessionfinish(session, exitstatus):
         "load_error": remote.load_error if remote else None,
         "output": remote.output_text() if remote else "",
         "output_truncated": remote.output_truncated if remote else False,
+        "output_limit_kb": remote.output_limit_kb if remote else None,
         "worker_restarts": remote.restarts if remote else 0,
         "warnings": remote.warnings if remote else [],
         "duration": time.time() - config._ag_started,

@@ -19,7 +19,7 @@ import time
 
 from autograder.protocol import Decoder, Encoder, Handle, ProtocolError, read_frame, write_frame
 from autograder.sandbox.worker_process import become_subreaper
-from autograder.spec import AssignmentSpec
+from autograder.spec import AssignmentSpec, format_size
 
 __all__ = ["GraderFault", "RemoteSubmission", "StudentCodeError"]
 
@@ -43,7 +43,7 @@ def format_student_error(error: dict, function: str | None = None, memory_mb: in
     if kind == "missing":
         return message
     if kind == "memory":
-        limit = f" ({memory_mb} MiB)" if memory_mb else ""
+        limit = f" {format_size(memory_mb)}" if memory_mb else ""
         where = f" in `{function}`" if function else ""
         return f"MemoryError{where}: memory limit{limit} exceeded"
     if type_name == "SyntaxError":
@@ -221,7 +221,7 @@ class RemoteSubmission:
             self._restart_after_failure()
             detail = f": {exc}" if isinstance(exc, ProtocolError) else ""
             if "memory" in description or "SIGKILL" in description:
-                raise StudentCodeError(f"the worker was killed in `{name}` ({description}; memory limit {self._spec.limits.memory_mb} MiB){detail}") from None
+                raise StudentCodeError(f"the worker was killed in `{name}` ({description}; memory limit {format_size(self._spec.limits.memory_mb)}){detail}") from None
             raise StudentCodeError(f"the submission ended the worker in `{name}` ({description}){detail}") from None
         if "error" in reply:
             error = reply["error"] if isinstance(reply["error"], dict) else {}
@@ -309,6 +309,10 @@ class RemoteSubmission:
         limit = int(self._spec.limits.output_kb) << 10
         text = "".join(collector.text() for collector in self._outputs)
         return text[:limit]
+
+    @property
+    def output_limit_kb(self) -> int:
+        return int(self._spec.limits.output_kb)
 
     @property
     def output_truncated(self) -> bool:

@@ -59,6 +59,7 @@ class SubmissionResult:
     notes: list[str] = dataclasses.field(default_factory=list)
     output: str = ""
     output_truncated: bool = False
+    output_limit_kb: int | None = None
     seed: int | None = None
     execution_time: float = 0.0
     attempts: int = 1
@@ -122,6 +123,7 @@ def score_outcomes(spec: AssignmentSpec, name: str, outcomes: dict, *, gpu_reque
         notes=gpu_notes,
         output=str(outcomes.get("output", "")),
         output_truncated=bool(outcomes.get("output_truncated")),
+        output_limit_kb=outcomes.get("output_limit_kb") if isinstance(outcomes.get("output_limit_kb"), int) else None,
         seed=outcomes.get("seed"),
         warnings=[str(w)[:500] for w in outcomes.get("warnings") or []],
     )
