@@ -31,9 +31,8 @@ def run_check(spec: AssignmentSpec, submission: pathlib.Path, *, tests: str = "p
     try:
         with tempfile.TemporaryDirectory() as scratch:
             outcomes_path = pathlib.Path(scratch) / "outcomes.json"
-            extra = []
             args = pytest_args(spec.tests_dir(tests), submission=str(bundle.directory / spec.module_file), assignment=str(spec.root),
-                               outcomes=str(outcomes_path), mode="local", seed=seed, hidden=tests == "hidden", extra=extra)
+                               outcomes=str(outcomes_path), mode="local", seed=seed, hidden=tests == "hidden")
             if task:
                 args += ["--ag-only-task", task]
             with contextlib.redirect_stdout(io.StringIO()):

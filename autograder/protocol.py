@@ -35,7 +35,6 @@ import numpy as np
 
 __all__ = [
     "MAX_FRAME_BYTES",
-    "Callback",
     "Decoder",
     "Encoder",
     "Handle",
@@ -67,15 +66,6 @@ class Handle:
 
     def __repr__(self) -> str:
         return f"<opaque {self.type_name} in the worker>"
-
-
-class Callback:
-    """A harness-side callable passed to student code (``f``, ``grad`` of an optimiser)."""
-
-    __slots__ = ("id",)
-
-    def __init__(self, callback_id: int):
-        self.id = callback_id
 
 
 # --------------------------------------------------------------------------- framing
