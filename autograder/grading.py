@@ -63,11 +63,12 @@ def submission_hash(path: pathlib.Path) -> str:
     return digest.hexdigest()
 
 
-def grade_one(spec: AssignmentSpec, path: pathlib.Path, name: str, sandbox, options: GradeOptions, slot: int = 0) -> SubmissionResult:
-    """Grade one submission; never raises."""
+def grade_one(spec: AssignmentSpec, path: pathlib.Path, name: str, sandbox, options: GradeOptions, slot: int = 0,
+              content_hash: str | None = None) -> SubmissionResult:
+    """Grade one submission; never raises. ``content_hash``: its :func:`submission_hash`, if already known."""
     started = time.monotonic()
     result = SubmissionResult(name=name, assignment=spec.id, status="grader_error", tasks=empty_tasks(spec), seed=options.seed)
-    result.submission_hash = submission_hash(path)
+    result.submission_hash = content_hash if content_hash is not None else submission_hash(path)
     bundle = None
     try:
         bundle = intake(path, spec)
@@ -133,8 +134,9 @@ def grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathli
     options.resolved_seed()
 
     def work(path: pathlib.Path, name: str) -> SubmissionResult:
+        content_hash = submission_hash(path)  # hashed once: the resume check and the gradebook row share it
         if gradebook is not None and options.resume:
-            done = gradebook.finished(spec.id, name, submission_hash(path))
+            done = gradebook.finished(spec.id, name, content_hash)
             if done is not None:
                 write_submission_files(out_dir, done)
                 progress.advance(done.status)
@@ -142,7 +144,7 @@ def grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathli
         started_at = time.time()
         slot = slots.get()
         try:
-            result = grade_one(spec, path, name, sandbox, options, slot)
+            result = grade_one(spec, path, name, sandbox, options, slot, content_hash)
         finally:
             slots.put(slot)
         write_submission_files(out_dir, result)
