@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import pathlib
+import signal
 import sys
 
 __all__ = ["main"]
@@ -33,8 +34,14 @@ def _assignment_ids(base: pathlib.Path, names: list[str], everything: bool, fold
     return names
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a CI job cancelled, ``kill``) stops a batch as Ctrl-C does: cleanly, results kept."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
 def _cmd_grade(options) -> int:
-    from autograder.grading import GradeOptions, grade_batch
+    from autograder.grading import BatchInterrupted, GradeOptions, grade_batch
+    from autograder.scratch import enter_run_scratch
     from autograder.sandbox import SandboxUnavailable
     from autograder.spec import SpecError, find_assignment
 
@@ -49,13 +56,19 @@ def _cmd_grade(options) -> int:
         print(f"autograder: no such submission: {', '.join(missing)}", file=sys.stderr)
         return 2
     grade_options = GradeOptions(sandbox=options.sandbox, jobs=options.jobs, seed=options.seed, gpu=options.gpus is not None,
+                                 gpu_devices=options.gpus or "all",
                                  retries=options.retries, formats=tuple(options.format or ()), progress=not options.quiet,
                                  gradebook=pathlib.Path(options.gradebook or pathlib.Path(options.out) / "gradebook.sqlite"), resume=options.resume)
+    _stop_on_sigterm()
+    enter_run_scratch()
     try:
         results = grade_batch(spec, paths, pathlib.Path(options.out), grade_options)
     except SandboxUnavailable as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
+    except BatchInterrupted as exc:
+        print(f"\nautograder: {exc}; run the same command with --resume to grade the rest", file=sys.stderr)
+        return 130
     counts: dict[str, int] = {}
     for result in results:
         counts[result.status] = counts.get(result.status, 0) + 1
@@ -126,11 +139,20 @@ def _cmd_validate(options) -> int:
     from autograder.spec import find_assignment
     from autograder.validate import validate
 
+    from autograder.sandbox import GradingCancelled
+    from autograder.scratch import enter_run_scratch
+
+    _stop_on_sigterm()
+    enter_run_scratch()
     base = pathlib.Path(options.base) if options.base else _repo_base()
     failures = 0
     for assignment_id in _assignment_ids(base, options.ids, options.all):
         spec = find_assignment(assignment_id, base)
-        checks = validate(spec, sandbox_name=options.sandbox, jobs=options.jobs, seed=options.seed)
+        try:
+            checks = validate(spec, sandbox_name=options.sandbox, jobs=options.jobs, seed=options.seed, seeds=options.seeds)
+        except (KeyboardInterrupt, GradingCancelled):
+            print(f"\nautograder: validate {spec.id} interrupted", file=sys.stderr)
+            return 130
         failed = [check for check in checks if not check.ok]
         print(f"{spec.id}: {len(checks) - len(failed)}/{len(checks)} checks passed")
         failures += len(failed)
@@ -216,7 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--all", action="store_true")
     validate.add_argument("--sandbox", default="process", choices=("auto", "process", "bwrap", "docker"))
     validate.add_argument("--jobs", type=int, default=2)
-    validate.add_argument("--seed", type=int)
+    validate.add_argument("--seed", type=int, help="first grading seed (random when left out; printed either way)")
+    validate.add_argument("--seeds", type=int, default=1, metavar="K",
+                          help="grade the reference and every mutant under K consecutive seeds; a mutant must be caught under each")
     validate.set_defaults(run=_cmd_validate)
 
     release = commands.add_parser("release", help="build assignments/<id> from solutions/<id>")

@@ -22,9 +22,10 @@ from autograder.harness.scoring import SubmissionResult, empty_tasks, score_outc
 from autograder.intake import IntakeError, intake, submission_name
 from autograder.progress import Progress
 from autograder.results import write_csv, write_junit, write_submission_files
+from autograder.sandbox import GradingCancelled
 from autograder.spec import AssignmentSpec
 
-__all__ = ["GradeOptions", "grade_batch", "grade_one", "submission_hash"]
+__all__ = ["BatchInterrupted", "GradeOptions", "grade_batch", "grade_one", "stop_sandbox", "submission_hash"]
 
 
 @dataclasses.dataclass
@@ -33,6 +34,7 @@ class GradeOptions:
     jobs: int = 1
     seed: int | None = None
     gpu: bool = False
+    gpu_devices: str = "all"  # docker's --gpus value: "all" or a device list such as "device=0,1"
     retries: int = 2
     formats: tuple[str, ...] = ()
     progress: bool = True
@@ -116,11 +118,27 @@ def _unique_names(paths: list[pathlib.Path]) -> list[str]:
     return names
 
 
+class BatchInterrupted(Exception):
+    """``grade_batch`` was stopped by Ctrl-C or SIGTERM after ``done`` of ``total`` submissions."""
+
+    def __init__(self, done: int, total: int):
+        super().__init__(f"interrupted after {done} of {total} submission(s); finished results are in the gradebook")
+        self.done = done
+        self.total = total
+
+
+def stop_sandbox(sandbox) -> None:
+    """Cancel what a sandbox is running (a sandbox without ``cancel`` is left to finish)."""
+    cancel = getattr(sandbox, "cancel", None)
+    if cancel is not None:
+        cancel()
+
+
 def grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathlib.Path, options: GradeOptions, sandbox=None) -> list[SubmissionResult]:
     """Grade ``paths`` with ``options.jobs`` in parallel; write per-submission files and ``grades.csv``."""
     from autograder.sandbox import make_sandbox
 
-    sandbox = sandbox or make_sandbox(options.sandbox)
+    sandbox = sandbox or make_sandbox(options.sandbox, gpus=options.gpu_devices)
     out_dir.mkdir(parents=True, exist_ok=True)
     names = _unique_names(paths)
     progress = Progress(len(paths), label=f"grading {spec.id}", enabled=options.progress)
@@ -134,6 +152,8 @@ def grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathli
     options.resolved_seed()
 
     def work(path: pathlib.Path, name: str) -> SubmissionResult:
+        if getattr(sandbox, "cancelled", False):
+            raise GradingCancelled()
         content_hash = submission_hash(path)  # hashed once: the resume check and the gradebook row share it
         if gradebook is not None and options.resume:
             done = gradebook.finished(spec.id, name, content_hash)
@@ -153,10 +173,17 @@ def grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathli
         progress.advance(result.status)
         return result
 
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, options.jobs))
     try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-            results = list(pool.map(work, paths, names))
+        results = list(pool.map(work, paths, names))
+    except (KeyboardInterrupt, GradingCancelled):
+        # Ctrl-C or SIGTERM: stop the running gradings now, start no new one. What finished is
+        # in the gradebook; what was cancelled has no result, so --resume grades it.
+        stop_sandbox(sandbox)
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise BatchInterrupted(progress.done, len(paths)) from None
     finally:
+        pool.shutdown(wait=True)
         if gradebook is not None:
             gradebook.close()
     write_csv(out_dir / "grades.csv", results, [task.id for task in spec.tasks])

@@ -78,6 +78,14 @@ def _attempts(gradebook: pathlib.Path) -> list[tuple]:
     return sqlite3.connect(gradebook).execute("SELECT id, name, status, score FROM attempts ORDER BY id").fetchall()
 
 
+def _recorded_so_far(gradebook: pathlib.Path) -> int:
+    """How many attempts a running grader has recorded (0 while it is still creating the file)."""
+    try:
+        return len(_attempts(gradebook)) if gradebook.exists() else 0
+    except sqlite3.OperationalError:
+        return 0
+
+
 @pytest.mark.slow
 def test_grade_records_exports_and_resumes(tmp_path):
     base = write_course(tmp_path / "course")
@@ -142,7 +150,7 @@ def test_sigkill_mid_batch_then_resume_gives_one_result_each(tmp_path):
     grader = _grade(base, out, paths, scratch, "--jobs", "2", wait=False)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and grader.poll() is None:
-        if gradebook.exists() and len(_attempts(gradebook)) >= 3:
+        if _recorded_so_far(gradebook) >= 3:
             break
         time.sleep(0.1)
     assert grader.poll() is None, "the batch finished before it could be killed"
@@ -161,3 +169,52 @@ def test_sigkill_mid_batch_then_resume_gives_one_result_each(tmp_path):
         assert len(list(csv.DictReader(handle))) == len(paths)
     seeds = {row[0] for row in sqlite3.connect(gradebook).execute("SELECT seed FROM attempts")}
     assert len(seeds) == 1, "a resumed batch keeps the seed, so every student gets the same hidden inputs"
+    assert not [p.name for p in scratch.iterdir() if p.name.startswith("autograder-run-")], \
+        "the killed run's scratch folder is swept by the next run"
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                cmdline = pathlib.Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if text in cmdline:
+                found.append(f"{entry}: {cmdline[:200]}")
+    return found
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_batch_cleanly_and_resume_finishes_it(tmp_path):
+    """SIGTERM mid-batch: the grader stops within seconds (it does not grade the rest first), records
+    only finished results, leaves no process or scratch folder, and ``--resume`` grades the rest."""
+    base = write_course(tmp_path / "course")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    paths = _submissions(tmp_path / "subs", 8, slow=0.3)
+    out = tmp_path / "out"
+    gradebook = out / "gradebook.sqlite"
+    grader = _grade(base, out, paths, scratch, "--jobs", "2", wait=False)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and grader.poll() is None:
+        if _recorded_so_far(gradebook) >= 2:
+            break
+        time.sleep(0.1)
+    assert grader.poll() is None, "the batch finished before it could be stopped"
+    stopped_at = time.monotonic()
+    grader.send_signal(signal.SIGTERM)
+    output, _ = grader.communicate(timeout=120)
+    took = time.monotonic() - stopped_at
+    assert grader.returncode == 130, output.decode()[-2000:]
+    assert b"--resume" in output
+    before = _attempts(gradebook)
+    assert 2 <= len(before) < len(paths), f"stopped after {took:.1f} s with {len(before)} results: it went on grading"
+    assert all(status == "ok" for _, _, status, _ in before), "a cancelled submission is not recorded (not even as a grader error)"
+    assert _processes_mentioning(str(scratch)) == [], "no harness or worker outlives the grader"
+    assert not [p.name for p in scratch.iterdir() if p.name.startswith("autograder-run-")]
+
+    _grade(base, out, paths, scratch, "--jobs", "2", "--resume")
+    names = [name for _, name, _, _ in _attempts(gradebook)]
+    assert sorted(names) == sorted(p.stem for p in paths), "exactly one result per submission"

@@ -42,6 +42,18 @@ def test_docker_run_has_every_confinement_flag(tmp_path):
     assert image_tag("probe", gpu=True) in command and command[-1] == "--gpu"
 
 
+def test_gpus_device_list_reaches_docker_run(tmp_path):
+    """``grade --gpus device=1`` gives ``docker run --gpus device=1``; without --gpus no GPU flag at all."""
+    from autograder.grading import GradeOptions
+
+    spec = load_spec(write_probe_assignment(tmp_path))
+    options = GradeOptions(gpu=True, gpu_devices="device=1")
+    command = DockerSandbox(gpus=options.gpu_devices).docker_run_command(spec, tmp_path / "b", tmp_path / "o", "ag-x", seed=1, gpu=True, tests="hidden")
+    assert command[command.index("--gpus") + 1] == "device=1"
+    cpu_only = DockerSandbox(gpus="device=1").docker_run_command(spec, tmp_path / "b", tmp_path / "o", "ag-x", seed=1, gpu=False, tests="hidden")
+    assert "--gpus" not in cpu_only
+
+
 @needs_docker
 @pytest.mark.slow
 def test_docker_confines_a_hostile_submission_and_removes_its_containers(tmp_path, monkeypatch):

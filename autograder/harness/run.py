@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slot", type=int, default=0)
     options = parser.parse_args(argv)
     _die_with_parent()
+    _stop_on_sigterm()
 
     import pytest
 
@@ -92,6 +93,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"harness: pytest ended ({code}) without writing outcomes", file=sys.stderr)
         return 3
     return 0
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a cancelled batch) stops pytest like Ctrl-C: fixtures tear down, so the worker is stopped."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 def _die_with_parent() -> None:

@@ -14,11 +14,19 @@ from autograder.sandbox.bwrap import BwrapLauncher
 from autograder.sandbox.docker import ContainerWorkerLauncher
 from autograder.sandbox.process import ProcessLauncher, WorkerSetup
 
-__all__ = ["LAUNCHERS", "SANDBOXES", "BwrapLauncher", "ContainerWorkerLauncher", "ProcessLauncher", "SandboxUnavailable", "WorkerSetup", "check_launcher", "default_sandbox", "make_launcher", "make_sandbox"]
+__all__ = ["LAUNCHERS", "SANDBOXES", "BwrapLauncher", "ContainerWorkerLauncher", "GradingCancelled", "ProcessLauncher", "SandboxUnavailable", "WorkerSetup", "check_launcher", "default_sandbox", "make_launcher", "make_sandbox"]
 
 
 class SandboxUnavailable(RuntimeError):
     """The requested sandbox cannot run on this machine; the message says what to install."""
+
+
+class GradingCancelled(BaseException):
+    """The batch is being stopped (Ctrl-C, SIGTERM): a sandbox's ``cancel()`` ended this grading.
+
+    A ``BaseException`` so that the catch-alls that turn grader faults into results do
+    not record it: a cancelled submission gets no result and is graded by ``--resume``.
+    """
 
 
 # "container" is the launcher the harness uses inside the docker image (worker venv without torch).
@@ -52,8 +60,11 @@ def default_sandbox() -> str:
     return "bwrap" if bwrap_unavailable_reason() is None else "process"
 
 
-def make_sandbox(name: str):
-    """The sandbox that grades whole submissions: ``process`` (or ``bwrap``/``docker`` where built)."""
+def make_sandbox(name: str, *, gpus: str = "all"):
+    """The sandbox that grades whole submissions: ``process`` (or ``bwrap``/``docker`` where built).
+
+    ``gpus``: what ``docker run --gpus`` gets when GPU tests are asked for (``all`` or a device list).
+    """
     from autograder.sandbox.local_harness import LocalHarnessSandbox
 
     if name == "auto":
@@ -61,7 +72,7 @@ def make_sandbox(name: str):
     if name == "docker":
         from autograder.sandbox.docker import DockerSandbox
 
-        sandbox = DockerSandbox()
+        sandbox = DockerSandbox(gpus=gpus)
         sandbox.check_available()
         return sandbox
     if name in LAUNCHERS and name != "container":

@@ -26,6 +26,7 @@ import pathlib
 import shutil
 import subprocess
 import tempfile
+import threading
 import uuid
 
 from autograder.sandbox.process import ProcessLauncher
@@ -106,6 +107,9 @@ class DockerSandbox:
         self.log_max_size = log_max_size
         self.docker = docker
         self._checked_images: dict[str, str] = {}
+        self._running: set[str] = set()
+        self._lock = threading.Lock()
+        self.cancelled = False
 
     def check_available(self) -> None:
         reason = docker_unavailable_reason()
@@ -162,12 +166,26 @@ class DockerSandbox:
         """``docker rm -f``: the container is gone afterwards, whatever state it was in."""
         subprocess.run([self.docker, "rm", "-f", container], stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
 
+    def cancel(self) -> None:
+        """Remove every running grading container; their :meth:`run` calls (and later ones) raise
+        :class:`~autograder.sandbox.GradingCancelled`."""
+        with self._lock:
+            self.cancelled = True
+            running = list(self._running)
+        for container in running:
+            self.remove(container)
+
     def run(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, *, seed: int, slot: int = 0, gpu: bool = False, tests: str = "hidden") -> dict:
         from autograder.harness.remote import GraderFault
+        from autograder.sandbox import GradingCancelled
         from autograder.sandbox.local_harness import read_outcomes
 
         self._check_image(spec, image_tag(spec.id, gpu))
         container = f"ag-{spec.id.lower()}-{uuid.uuid4().hex[:12]}"
+        with self._lock:
+            if self.cancelled:
+                raise GradingCancelled()
+            self._running.add(container)
         with tempfile.TemporaryDirectory(prefix="ag-docker-") as scratch:
             out_dir = pathlib.Path(scratch) / "out"
             out_dir.mkdir(mode=0o700)
@@ -183,6 +201,10 @@ class DockerSandbox:
                 raise GraderFault(f"the container did not finish within {timeout:g} s") from None
             finally:
                 self.remove(container)
+                with self._lock:
+                    self._running.discard(container)
+            if self.cancelled:
+                raise GradingCancelled()
             outcomes = out_dir / "outcomes.json"
             if completed.returncode != 0 or not outcomes.exists():
                 tail = completed.stdout.decode("utf-8", errors="replace")[-1500:]
