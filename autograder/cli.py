@@ -16,6 +16,8 @@ import sys
 
 __all__ = ["main"]
 
+SANDBOX_CHOICES = ("auto", "process", "bwrap", "docker", "docker-chunk")  # autograder.sandbox.SANDBOXES (not imported: startup time)
+
 
 def _repo_base() -> pathlib.Path:
     """Where ``solutions/`` and ``assignments/`` live: the current directory if it has them, else the package's repo."""
@@ -207,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("submissions", nargs="+", metavar="SUBMISSION", help=".py, .ipynb, .zip or a directory")
     grade.add_argument("--assignment", required=True, metavar="ID")
     grade.add_argument("--out", required=True, metavar="DIR")
-    grade.add_argument("--sandbox", default="auto", choices=("auto", "process", "bwrap", "docker"),
+    grade.add_argument("--sandbox", default="auto", choices=SANDBOX_CHOICES,
                        help="auto (default: bwrap where bubblewrap works, else process), process, bwrap or docker")
     grade.add_argument("--jobs", type=int, default=1, metavar="N")
     grade.add_argument("--seed", type=int, help="seed of the hidden inputs (default: random, recorded in the results)")
@@ -236,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="prove an assignment's tests: reference full marks, stub zero, mutants caught")
     validate.add_argument("ids", nargs="*", metavar="ID")
     validate.add_argument("--all", action="store_true")
-    validate.add_argument("--sandbox", default="process", choices=("auto", "process", "bwrap", "docker"))
+    validate.add_argument("--sandbox", default="process", choices=SANDBOX_CHOICES)
     validate.add_argument("--jobs", type=int, default=2)
     validate.add_argument("--seed", type=int, help="first grading seed (random when left out; printed either way)")
     validate.add_argument("--seeds", type=int, default=1, metavar="K",

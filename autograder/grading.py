@@ -25,7 +25,7 @@ from autograder.results import write_csv, write_junit, write_submission_files
 from autograder.sandbox import GradingCancelled
 from autograder.spec import AssignmentSpec
 
-__all__ = ["BatchInterrupted", "GradeOptions", "grade_batch", "grade_one", "stop_sandbox", "submission_hash"]
+__all__ = ["BatchInterrupted", "GradeOptions", "grade_batch", "grade_one", "close_sandbox", "stop_sandbox", "submission_hash"]
 
 
 @dataclasses.dataclass
@@ -134,6 +134,13 @@ def stop_sandbox(sandbox) -> None:
         cancel()
 
 
+def close_sandbox(sandbox) -> None:
+    """Release what a sandbox keeps between submissions (``docker-chunk``'s containers)."""
+    close = getattr(sandbox, "close", None)
+    if close is not None:
+        close()
+
+
 def grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathlib.Path, options: GradeOptions, sandbox=None) -> list[SubmissionResult]:
     """Grade ``paths`` with ``options.jobs`` in parallel; write per-submission files and ``grades.csv``."""
     from autograder.sandbox import make_sandbox
@@ -184,6 +191,7 @@ def grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathli
         raise BatchInterrupted(progress.done, len(paths)) from None
     finally:
         pool.shutdown(wait=True)
+        close_sandbox(sandbox)
         if gradebook is not None:
             gradebook.close()
     write_csv(out_dir / "grades.csv", results, [task.id for task in spec.tasks])

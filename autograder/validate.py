@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 
-from autograder.grading import GradeOptions, grade_one, stop_sandbox
+from autograder.grading import GradeOptions, close_sandbox, grade_one, stop_sandbox
 from autograder.harness.scoring import SubmissionResult
 from autograder.release import make_stub
 from autograder.sandbox import GradingCancelled
@@ -160,6 +160,7 @@ def validate(spec: AssignmentSpec, *, sandbox_name: str = "process", jobs: int =
         raise
     finally:
         pool.shutdown(wait=True)
+        close_sandbox(sandbox)
 
     reference_runs = {s: results[("reference", s)] for s in seed_list}
     short = [s for s, r in reference_runs.items() if r.status != "ok" or r.score != r.max_score]

@@ -50,7 +50,7 @@ def check_launcher(name: str) -> None:
         check()
 
 
-SANDBOXES = ("auto", "process", "bwrap", "docker")
+SANDBOXES = ("auto", "process", "bwrap", "docker", "docker-chunk")
 
 
 def default_sandbox() -> str:
@@ -61,7 +61,8 @@ def default_sandbox() -> str:
 
 
 def make_sandbox(name: str, *, gpus: str = "all"):
-    """The sandbox that grades whole submissions: ``process`` (or ``bwrap``/``docker`` where built).
+    """The sandbox that grades whole submissions: ``process``, ``bwrap``, ``docker`` (a container per
+    submission) or ``docker-chunk`` (a container per job slot, reused for the slot's submissions).
 
     ``gpus``: what ``docker run --gpus`` gets when GPU tests are asked for (``all`` or a device list).
     """
@@ -69,10 +70,11 @@ def make_sandbox(name: str, *, gpus: str = "all"):
 
     if name == "auto":
         name = default_sandbox()
-    if name == "docker":
+    if name in ("docker", "docker-chunk"):
         from autograder.sandbox.docker import DockerSandbox
+        from autograder.sandbox.docker_chunk import DockerChunkSandbox
 
-        sandbox = DockerSandbox(gpus=gpus)
+        sandbox = DockerSandbox(gpus=gpus) if name == "docker" else DockerChunkSandbox(gpus=gpus)
         sandbox.check_available()
         return sandbox
     if name in LAUNCHERS and name != "container":

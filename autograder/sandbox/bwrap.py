@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 
-from autograder.sandbox.process import WORKER_UID_BASE, ProcessLauncher
+from autograder.sandbox.process import ProcessLauncher
 
 __all__ = ["BwrapLauncher", "bwrap_unavailable_reason"]
 
@@ -88,9 +88,9 @@ class BwrapLauncher(ProcessLauncher):
 
             raise SandboxUnavailable(reason)
 
-    def _choose_uid(self) -> int | None:
+    def _wants_dedicated_uid(self) -> bool:
         # Inside the sandbox every bound path is reachable, so a dedicated uid always works as root.
-        return WORKER_UID_BASE + self.setup.slot if os.geteuid() == 0 else None
+        return os.geteuid() == 0
 
     def popen_credentials(self) -> dict:
         return {}  # bwrap needs root to mount; the worker drops to self.uid inside (see command())

@@ -131,12 +131,11 @@ class DockerSandbox:
             raise GraderFault(f"the grader image {tag} was built from other files than the assignment now has: "
                               f"rebuild it with `autograder image build --assignment {spec.id}`")
 
-    def docker_run_command(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, out_dir: pathlib.Path, container: str, *,
-                           seed: int, gpu: bool, tests: str) -> list[str]:
-        """The full ``docker run`` argv for one submission."""
+    def confinement_flags(self, spec: AssignmentSpec, *, gpu: bool) -> list[str]:
+        """The ``docker run`` flags that confine a grading container (shared by both docker sandboxes)."""
         memory_mb = int(spec.limits.memory_mb) + self.harness_memory_mb
-        command = [
-            self.docker, "run", "--rm", "--name", container, "--init",
+        flags = [
+            "--init",
             "--network", "none",
             "--read-only", "--tmpfs", f"/tmp:rw,nosuid,nodev,size={self.tmpfs_mb}m,mode=1777",
             "--memory", f"{memory_mb}m", "--memory-swap", f"{memory_mb}m",
@@ -146,21 +145,33 @@ class DockerSandbox:
             "--user", "0:0",  # the harness; the worker runs as uid 61000 (see module docstring)
             "--log-driver", "json-file", "--log-opt", f"max-size={self.log_max_size}", "--log-opt", "max-file=1",
             "--stop-timeout", "1",
-            "--volume", f"{bundle_dir}:/submission:ro",
-            "--volume", f"{out_dir}:/out:rw",
             "--label", "org.autograder.role=grading",
         ]
         if gpu:
-            command += ["--gpus", self.gpus]
-        command += [
-            image_tag(spec.id, gpu),
+            flags += ["--gpus", self.gpus]
+        return flags
+
+    @staticmethod
+    def harness_command(bundle: str, outcomes: str, *, seed: int, gpu: bool, tests: str) -> list[str]:
+        """The harness's argv inside the image, for one submission."""
+        command = [
             "/opt/grader/bin/python", "-m", "autograder.harness.run",
-            "--assignment", "/opt/assignment", "--bundle", "/submission", "--outcomes", "/out/outcomes.json",
+            "--assignment", "/opt/assignment", "--bundle", bundle, "--outcomes", outcomes,
             "--tests", tests, "--seed", str(seed), "--launcher", "container", "--slot", "0",
         ]
-        if gpu:
-            command.append("--gpu")
-        return command
+        return command + (["--gpu"] if gpu else [])
+
+    def docker_run_command(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, out_dir: pathlib.Path, container: str, *,
+                           seed: int, gpu: bool, tests: str) -> list[str]:
+        """The full ``docker run`` argv for one submission."""
+        return [
+            self.docker, "run", "--rm", "--name", container,
+            *self.confinement_flags(spec, gpu=gpu),
+            "--volume", f"{bundle_dir}:/submission:ro",
+            "--volume", f"{out_dir}:/out:rw",
+            image_tag(spec.id, gpu),
+            *self.harness_command("/submission", "/out/outcomes.json", seed=seed, gpu=gpu, tests=tests),
+        ]
 
     def remove(self, container: str) -> None:
         """``docker rm -f``: the container is gone afterwards, whatever state it was in."""

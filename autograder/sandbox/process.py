@@ -22,12 +22,12 @@ import subprocess
 import sys
 import tempfile
 
-from autograder.sandbox.worker_process import OutputCollector, WorkerProcess
+from autograder.sandbox.worker_process import OutputCollector, WorkerProcess, kill_processes_of_uid
+from autograder.sandbox.worker_uid import UidLease, lease_worker_uid
 from autograder.spec import AssignmentSpec
 
 __all__ = ["ProcessLauncher", "WorkerSetup", "worker_environment"]
 
-WORKER_UID_BASE = 61000  # uids WORKER_UID_BASE + slot are used by workers only
 
 
 def worker_environment(home: str, gpu: bool) -> dict[str, str]:
@@ -108,7 +108,8 @@ class ProcessLauncher:
 
     def __init__(self, setup: WorkerSetup):
         self.setup = setup
-        self.uid = self._choose_uid()
+        self.uid_lease: UidLease | None = None
+        self.uid = self._lease_uid() if self._wants_dedicated_uid() else None
         self.workdir = pathlib.Path(tempfile.mkdtemp(prefix="ag-worker-", dir=_work_base() if self.uid is not None else None))
         self.source_dir = self.workdir / "src"
         shutil.copytree(setup.source_dir, self.source_dir, symlinks=False)
@@ -123,15 +124,27 @@ class ProcessLauncher:
                 os.chown(path, self.uid, self.uid, follow_symlinks=False)
         os.chmod(self.workdir, 0o700)
 
-    def _choose_uid(self) -> int | None:
+    def _wants_dedicated_uid(self) -> bool:
+        """As root, when the interpreter and its packages are readable by another uid."""
         if os.geteuid() != 0:
-            return None
+            return False
         import numpy
 
         needed = [pathlib.Path(sys.executable), pathlib.Path(os.__file__).parent, pathlib.Path(numpy.__file__).parent, pathlib.Path(__file__).resolve().parent.parent]
-        if all(_readable_by_others(p) for p in needed):
-            return WORKER_UID_BASE + self.setup.slot
-        return None
+        return all(_readable_by_others(p) for p in needed)
+
+    def _lease_uid(self) -> int:
+        """A worker uid no other running harness uses (:mod:`autograder.sandbox.worker_uid`), swept clean."""
+        from autograder.harness.remote import GraderFault
+
+        try:
+            self.uid_lease = lease_worker_uid(self.setup.slot)
+        except OSError as exc:
+            raise GraderFault(f"no worker uid could be leased: {exc}") from exc
+        uid = self.uid_lease.uid
+        kill_processes_of_uid(uid)  # whatever an earlier holder that died left behind
+        remove_files_of_uid(uid)
+        return uid
 
     def command(self, config: dict) -> list[str]:
         """The argv that starts the worker (bwrap wraps this)."""
@@ -195,4 +208,8 @@ class ProcessLauncher:
     def cleanup(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)
         if self.uid is not None:
+            kill_processes_of_uid(self.uid)
             remove_files_of_uid(self.uid)
+        if self.uid_lease is not None:
+            self.uid_lease.release()
+            self.uid_lease = None

@@ -39,13 +39,15 @@ def _status_field(pid: int, field: str) -> str | None:
     return None
 
 
-def _kill_matching(field: str, value: int, reap: bool = False) -> int:
+def _kill_matching(field: str, value: int, reap: bool = False, spare: set[int] | frozenset[int] = frozenset()) -> int:
     """SIGKILL every process whose /proc status ``field`` (first number) is ``value``; repeat
     until none is left, since a fork bomb may spawn while we sweep. Returns how many were killed."""
     killed = 0
     for _ in range(5):
         found = 0
         for pid in _proc_entries():
+            if pid in spare:
+                continue
             text = _status_field(pid, field)
             if text and int(text.split()[0]) == value:
                 found += 1
@@ -66,9 +68,13 @@ def kill_processes_of_uid(uid: int) -> int:
     return _kill_matching("Uid", uid)
 
 
+# Workers this process started and has not killed yet: children of ours, but not orphans.
+_live_worker_pids: set[int] = set()
+
+
 def kill_orphaned_children() -> int:
-    """SIGKILL processes re-parented to us (as subreaper) and reap them."""
-    return _kill_matching("PPid", os.getpid(), reap=True)
+    """SIGKILL processes re-parented to us (as subreaper), other than live workers, and reap them."""
+    return _kill_matching("PPid", os.getpid(), reap=True, spare=_live_worker_pids)
 
 
 def _reap_all() -> None:
@@ -127,9 +133,11 @@ class WorkerProcess:
         self.fd_from = fd_from
         self.output = output
         self.uid = uid  # dedicated uid when privileges were dropped, else None
+        _live_worker_pids.add(popen.pid)
 
     def kill(self) -> None:
         """Kill the worker, its process group and anything it left behind; close the pipes."""
+        _live_worker_pids.discard(self.popen.pid)
         try:
             os.killpg(self.popen.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
