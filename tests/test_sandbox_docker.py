@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import pathlib
 import subprocess
+import sys
 
 import pytest
 
@@ -18,6 +19,7 @@ from autograder.spec import load_spec
 from test_sandbox_bwrap import grade, task_scores, write_probe_assignment
 
 BASE_IMAGE = os.environ.get("AG_BASE_IMAGE", "autograder-base:bookworm")
+REPO = pathlib.Path(__file__).resolve().parent.parent
 
 
 def _base_image_missing() -> str | None:
@@ -86,3 +88,176 @@ def test_a_missing_image_is_a_grader_fault_naming_the_build_command(tmp_path):
     spec = load_spec(root)
     with pytest.raises(GraderFault, match="autograder image build --assignment probe_no_image"):
         DockerSandbox().run(spec, pathlib.Path(tmp_path), seed=1)
+
+
+# ---------------------------------------------------------------- docker-chunk: one container per job slot
+
+TRACES_TOML = """
+id = "traces"
+module = "traces"
+forbidden_imports = ["torch"]
+
+[limits]
+call_timeout_s = 20
+
+[[tasks]]
+id = "isolated"
+points = 1
+functions = ["leave_traces", "find_traces"]
+"""
+
+TRACES_TESTS = '''
+import pytest
+
+
+@pytest.mark.task("isolated")
+def test_leaves_traces_then_finds_none_of_the_others(submission):
+    submission.leave_traces()
+    assert submission.find_traces() == []
+'''
+
+# Each submission leaves a file in every writable place and a daemon process, then looks for
+# what earlier submissions in the same container left, and for their code under /in.
+TRACES = '''
+import os
+import sys
+import time
+import uuid
+
+MINE = "ag-trace-" + uuid.uuid4().hex
+
+
+def leave_traces():
+    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+        try:
+            with open(os.path.join(folder, MINE), "w") as handle:
+                handle.write("secret")
+        except OSError:
+            pass
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(600)", MINE])
+        os._exit(0)
+    time.sleep(0.5)
+
+
+def find_traces():
+    found = []
+    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+        try:
+            found += [f"{folder}/{name}" for name in os.listdir(folder) if name.startswith("ag-trace-") and name != MINE]
+        except OSError:
+            pass
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                cmdline = handle.read().decode(errors="replace")
+        except OSError:
+            continue
+        if "ag-trace-" in cmdline and MINE not in cmdline and "find_traces" not in cmdline:
+            found.append(f"process {pid}")
+    try:
+        found += [f"/in/{name}" for name in os.listdir("/in")]
+    except OSError:
+        pass
+    return found
+'''
+
+
+def _write_traces_assignment(base: pathlib.Path) -> pathlib.Path:
+    root = base / "solutions" / "traces"
+    (root / "tests" / "hidden").mkdir(parents=True)
+    (root / "tests" / "public").mkdir(parents=True)
+    (root / "assignment.toml").write_text(TRACES_TOML)
+    (root / "traces.py").write_text(TRACES)
+    (root / "tests" / "hidden" / "test_traces.py").write_text(TRACES_TESTS)
+    (root / "tests" / "public" / "test_public.py").write_text(TRACES_TESTS)
+    return root
+
+
+def _grading_containers() -> list[str]:
+    listed = subprocess.run(["docker", "ps", "-aq", "--filter", "label=org.autograder.role=grading"], capture_output=True, text=True)
+    return listed.stdout.split()
+
+
+@needs_docker
+@pytest.mark.slow
+def test_docker_chunk_reuses_a_container_but_not_what_a_submission_left(tmp_path):
+    """Three submissions, one slot: one container grades all three, and none of them finds the
+    files, processes or code of the ones before it; the container is gone after the batch."""
+    from autograder.grading import GradeOptions, grade_batch
+    from autograder.image import build_image
+    from autograder.sandbox.docker_chunk import DockerChunkSandbox
+
+    spec = load_spec(_write_traces_assignment(tmp_path))
+    build_image(spec, base=BASE_IMAGE, quiet=True)
+    paths = []
+    for index in range(3):
+        path = tmp_path / f"student{index}.py"
+        path.write_text(TRACES)
+        paths.append(path)
+    sandbox = DockerChunkSandbox()
+    started: list[str] = []
+    original = sandbox._start_container
+
+    def counting_start(*args, **kwargs):
+        container = original(*args, **kwargs)
+        started.append(container.name)
+        return container
+
+    sandbox._start_container = counting_start
+    results = grade_batch(spec, paths, tmp_path / "out", GradeOptions(sandbox="docker-chunk", jobs=1, seed=3, progress=False, retries=0),
+                          sandbox=sandbox)
+    messages = {r.name: [o.message for t in r.tasks for o in t.tests if o.outcome != "passed"] for r in results}
+    assert [r.score for r in results] == [1, 1, 1], messages
+    assert len(started) == 1, f"one container for the chunk, not {len(started)}"
+    assert _grading_containers() == [], "the chunk's container is removed after the batch"
+
+
+@needs_docker
+@pytest.mark.slow
+def test_docker_chunk_scores_like_docker_and_confines_a_hostile_submission(tmp_path, monkeypatch):
+    from autograder.image import build_image
+
+    spec = load_spec(write_probe_assignment(tmp_path / "docker-chunk"))
+    build_image(spec, base=BASE_IMAGE, quiet=True)
+    import shutil
+
+    shutil.rmtree(tmp_path / "docker-chunk")
+    results = grade(tmp_path, "docker-chunk", "docker-chunk", monkeypatch)
+    hostile = results["hostile"]
+    assert hostile.status == "ok", hostile.message
+    failures = {t.id: [o.message for o in t.tests if o.outcome != "passed"] for t in hostile.tasks if t.score != t.max_score}
+    assert failures == {}
+    assert task_scores(results["wrong"])["correct"] == 0
+    assert _grading_containers() == []
+
+
+@needs_docker
+@pytest.mark.slow
+def test_docker_chunk_containers_go_when_the_grader_is_killed(tmp_path):
+    """SIGKILL cannot be handled, so the container's life hangs on a pipe from the grader."""
+    import signal
+    import time
+
+    from autograder.image import build_image
+
+    root = _write_traces_assignment(tmp_path / "course")
+    spec = load_spec(root)
+    build_image(spec, base=BASE_IMAGE, quiet=True)
+    submission = tmp_path / "slow.py"
+    submission.write_text(TRACES.replace("time.sleep(0.5)", "time.sleep(15)"))
+    grader = subprocess.Popen([sys.executable, "-m", "autograder.cli", "--base", str(tmp_path / "course"), "grade", "--assignment", "traces",
+                               "--sandbox", "docker-chunk", "--quiet", "--out", str(tmp_path / "out"), str(submission)],
+                              env=dict(os.environ, PYTHONPATH=str(REPO)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not _grading_containers():
+        time.sleep(0.2)
+    assert _grading_containers(), "the grader started no container"
+    grader.send_signal(signal.SIGKILL)
+    grader.wait()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and _grading_containers():
+        time.sleep(0.5)
+    assert _grading_containers() == [], "the container outlived the grader"

@@ -4,7 +4,7 @@ The host only starts the container of the assignment's grader image (built by
 ``autograder image build``) and reads the outcomes file back. Inside, the
 harness (container root with a handful of capabilities, trusted) runs the
 hidden tests and starts the worker with the ``container`` launcher: the process
-launcher, with the worker as an unprivileged uid (61000 + slot) in a Python
+launcher, with the worker as an unprivileged uid (62000 + slot) in a Python
 environment without torch when the assignment forbids imports. The hidden
 tests and reference are readable by root only, so not by the worker.
 
@@ -30,6 +30,7 @@ import threading
 import uuid
 
 from autograder.sandbox.process import ProcessLauncher
+from autograder.sandbox.worker_uid import CONTAINER_WORKER_UID_BASE, UID_BASE_VARIABLE
 from autograder.spec import AssignmentSpec
 
 __all__ = ["ContainerWorkerLauncher", "DockerSandbox", "docker_unavailable_reason", "image_tag", "source_hash"]
@@ -142,10 +143,11 @@ class DockerSandbox:
             "--pids-limit", str(self.pids_limit), "--cpus", str(self.cpus),
             "--cap-drop", "ALL", *[arg for cap in HARNESS_CAPABILITIES for arg in ("--cap-add", cap)],
             "--security-opt", "no-new-privileges",
-            "--user", "0:0",  # the harness; the worker runs as uid 61000 (see module docstring)
+            "--user", "0:0",  # the harness; the worker runs as uid 62000 (see module docstring)
             "--log-driver", "json-file", "--log-opt", f"max-size={self.log_max_size}", "--log-opt", "max-file=1",
             "--stop-timeout", "1",
             "--label", "org.autograder.role=grading",
+            "--env", f"{UID_BASE_VARIABLE}={CONTAINER_WORKER_UID_BASE}",
         ]
         if gpu:
             flags += ["--gpus", self.gpus]

@@ -4,7 +4,7 @@
 submission. This sandbox starts one container per job slot (same image, same
 confinement flags) and grades the slot's share of the batch, its *chunk*, in it:
 for each submission ``docker exec`` starts a fresh harness, which starts a fresh
-worker as uid 61000, exactly as in a per-submission container. What it saves is
+worker as uid 62000, exactly as in a per-submission container. What it saves is
 the container start (``docker run``: namespaces, cgroup, mounts; with the NVIDIA
 runtime also the GPU hook), paid once per slot instead of once per submission.
 

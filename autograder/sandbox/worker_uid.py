@@ -6,7 +6,8 @@ its files. That is only safe if no other worker uses the uid at the same time, a
 two graders on one machine (two instructors, two CI jobs, ``validate`` beside
 ``grade``) both start at slot 0. So a harness *leases* its uid: it holds an
 exclusive ``flock`` on ``<lock dir>/<uid>.lock`` for as long as it lives, trying
-61000 + slot first and then the next ones. The kernel releases the lock when the
+61000 + slot first and then the next ones (62000 + slot in grading containers, so that
+host graders never sweep a container's worker). The kernel releases the lock when the
 harness dies, however it dies. A fresh lease first sweeps what an earlier holder
 may have left (processes, files).
 
@@ -23,10 +24,20 @@ import pathlib
 import stat
 import tempfile
 
-__all__ = ["UID_RANGE", "WORKER_UID_BASE", "UidLease", "lease_worker_uid"]
+__all__ = ["CONTAINER_WORKER_UID_BASE", "UID_RANGE", "WORKER_UID_BASE", "UidLease", "lease_worker_uid", "worker_uid_base"]
 
 WORKER_UID_BASE = 61000
 UID_RANGE = 1000  # 61000 ... 61999
+# Grading containers use another range (set with --env by the docker sandboxes): a grader on the
+# host sweeps its uid across the host's whole /proc, which shows the containers' processes too.
+CONTAINER_WORKER_UID_BASE = 62000
+UID_BASE_VARIABLE = "AG_WORKER_UID_BASE"
+
+
+def worker_uid_base() -> int:
+    """``$AG_WORKER_UID_BASE`` if set (inside grading containers), else 61000."""
+    value = os.environ.get(UID_BASE_VARIABLE, "")
+    return int(value) if value.isdigit() and 1000 <= int(value) < 2**31 - UID_RANGE else WORKER_UID_BASE
 
 
 class UidLease:
@@ -68,7 +79,7 @@ def lease_worker_uid(slot: int, folder: pathlib.Path | None = None) -> UidLease:
     if folder is None:
         raise OSError("no private folder for the worker uid locks (/run and the temporary directory are not usable)")
     for offset in range(UID_RANGE):
-        uid = WORKER_UID_BASE + (slot + offset) % UID_RANGE
+        uid = worker_uid_base() + (slot + offset) % UID_RANGE
         fd = os.open(folder / f"{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
