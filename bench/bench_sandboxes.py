@@ -3,10 +3,12 @@
     .venv/bin/python bench/bench_sandboxes.py [--repeat 5] [--base-image autograder-base:bookworm]
 
 Grades a trivial submission of a one-test assignment ``repeat`` times under
-``process``, ``bwrap`` and ``docker`` (those available here) and prints the
-median seconds per submission and the ratio to ``process``; for docker also the
-bare container start (``docker run --rm IMAGE true``) and the worker start
-inside a container. The docker image is built first (cached by docker).
+``process``, ``bwrap``, ``docker`` (a container per submission) and
+``docker-chunk`` (one container per job slot, started by the first, uncounted,
+run and reused) -- those available here -- and prints the median seconds per
+submission and the ratio to ``process``; for docker also the bare container
+start (``docker run --rm IMAGE true``) and the worker start inside a container.
+The docker image is built first (cached by docker).
 """
 
 from __future__ import annotations
@@ -55,6 +57,9 @@ def time_sandbox(name: str, spec, submission: pathlib.Path, repeat: int) -> list
             return f"{name}: unexpected result {result.status} {result.message[:200]}"
         if index:
             times.append(elapsed)
+    close = getattr(sandbox, "close", None)
+    if close:
+        close()
     return times
 
 
@@ -82,16 +87,16 @@ def main() -> int:
             build_image(spec, base=options.base_image, quiet=True)
         except Exception as exc:  # noqa: BLE001 (docker is optional here)
             print(f"docker image not built: {exc}")
-        rows = {name: time_sandbox(name, spec, submission, options.repeat) for name in ("process", "bwrap", "docker")}
+        rows = {name: time_sandbox(name, spec, submission, options.repeat) for name in ("process", "bwrap", "docker", "docker-chunk")}
         baseline = statistics.median(rows["process"]) if isinstance(rows["process"], list) else None
-        print(f"{'sandbox':<10}{'median s/submission':>22}{'ratio to process':>20}")
+        print(f"{'sandbox':<14}{'median s/submission':>22}{'ratio to process':>20}")
         for name, times in rows.items():
             if isinstance(times, str):
-                print(f"{name:<10}  unavailable: {times}")
+                print(f"{name:<14}  unavailable: {times}")
                 continue
             median = statistics.median(times)
             ratio = f"{median / baseline:.2f}x" if baseline else "-"
-            print(f"{name:<10}{median:>22.3f}{ratio:>20}")
+            print(f"{name:<14}{median:>22.3f}{ratio:>20}")
         if isinstance(rows["docker"], list):
             from autograder.sandbox.docker import image_tag
 

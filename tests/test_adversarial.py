@@ -8,7 +8,7 @@ status, score per task, a phrase its feedback must (or must not) contain. After
 the batch: no process and no ``ag-*`` scratch directory is left behind, and
 nothing was written outside the work directories.
 
-Sandboxes: ``process`` always; ``bwrap`` where bubblewrap works here; ``docker``
+Sandboxes: ``process`` always; ``bwrap`` where bubblewrap works here; ``docker`` and ``docker-chunk``
 where a daemon answers and the offline base image exists (.ci/sandboxes.sh).
 Add a name to SANDBOXES to cover another backend.
 """
@@ -62,6 +62,8 @@ SANDBOXES = [
     pytest.param("process", marks=pytest.mark.slow),
     pytest.param("bwrap", marks=[pytest.mark.slow, pytest.mark.skipif(_bwrap_reason() is not None, reason=str(_bwrap_reason()))]),
     pytest.param("docker", marks=[pytest.mark.slow, pytest.mark.skipif(_docker_reason() is not None, reason=str(_docker_reason()))]),
+    # One container per job slot: every hostile case is followed by others in the same container.
+    pytest.param("docker-chunk", marks=[pytest.mark.slow, pytest.mark.skipif(_docker_reason() is not None, reason=str(_docker_reason()))]),
 ]
 
 
@@ -108,7 +110,7 @@ class Batch:
         self.scratch = root / "tmp"
         self.scratch.mkdir(parents=True)
         base = write_course(root / "course")
-        if sandbox == "docker":
+        if sandbox in ("docker", "docker-chunk"):
             from autograder.image import build_image
             from autograder.spec import load_spec
 
@@ -128,7 +130,7 @@ class Batch:
         self.seconds = time.monotonic() - started
         time.sleep(0.5)  # let killed processes be reaped before looking for leftovers
         self.leftover_processes = processes_mentioning(str(self.scratch))
-        self.leftover_dirs = sorted(p.name for p in self.scratch.iterdir() if p.name.startswith("ag-"))
+        self.leftover_dirs = sorted(p.name for p in self.scratch.iterdir() if p.name.startswith(("ag-", "autograder-run-")))
 
     def result(self, file_name: str) -> tuple[dict, str]:
         folder = self.out / case_name(file_name)
