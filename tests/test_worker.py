@@ -74,6 +74,33 @@ def import_torch():
 def sneaky_import():
     return __import__("to" + "rch")
 
+def _torch_dir():
+    import numpy, glob
+    site = os.path.dirname(os.path.dirname(numpy.__file__))
+    return os.path.join(site, "torch")
+
+def import_by_file_location():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("notorch", os.path.join(_torch_dir(), "__init__.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.__name__
+
+def load_torch_extension():
+    import glob, importlib.machinery, importlib.util
+    so = glob.glob(os.path.join(_torch_dir(), "_C*.so"))[0]
+    spec = importlib.util.spec_from_loader("torch._C", importlib.machinery.ExtensionFileLoader("torch._C", so))
+    return importlib.util.module_from_spec(spec).__name__
+
+def import_subpackage_from_its_folder():
+    import importlib
+    sys.path.insert(0, _torch_dir())
+    return importlib.import_module("nn").__name__
+
+def dlopen_libtorch():
+    import ctypes
+    return str(ctypes.CDLL(os.path.join(_torch_dir(), "lib", "libtorch_cpu.so")))
+
 def whoami():
     return [os.getuid(), sorted(k for k in os.environ)]
 
@@ -172,9 +199,11 @@ def test_memory_limit(remote):
     assert remote.scale_forward(np.ones(1), 1.0)[0] == pytest.approx([1.0])
 
 
-@pytest.mark.parametrize("name", ["import_torch", "sneaky_import"])
+@pytest.mark.parametrize("name", ["import_torch", "sneaky_import", "import_by_file_location", "load_torch_extension",
+                                  "import_subpackage_from_its_folder", "dlopen_libtorch"])
 def test_forbidden_imports(remote, name):
-    with pytest.raises(StudentCodeError, match="import of 'torch' is forbidden"):
+    """Every route to torch that does not go through ``import torch`` is blocked too."""
+    with pytest.raises(StudentCodeError, match="'(torch|libtorch_cpu.so)' is forbidden"):
         getattr(remote, name)()
 
 
