@@ -26,9 +26,12 @@ How it runs, in order:
    those; never pickle): the kernel encodes them into a frame file, this process
    reads it size-capped and without following links, and decodes it.
 
-The kernel is as confined as the ``process`` sandbox's worker minus the
-dedicated uid; run the caller inside ``bwrap``/``docker`` for file-system and
-network isolation.
+With ``sandbox="process"`` the kernel is as confined as the ``process``
+sandbox's worker minus the dedicated uid. With ``sandbox="bwrap"`` it runs
+inside bubblewrap exactly as a ``bwrap`` worker does (no network, read-only
+system, only its work dir writable, forbidden packages masked, the leased worker
+uid when run as root), and nbclient talks to it over ZeroMQ Unix sockets in
+that work dir.
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ class NotebookRun:
     output_truncated: bool
     duration: float
     notebook: object = dataclasses.field(repr=False, default=None)  # the executed NotebookNode (outputs capped)
+    kernel_uid: int | None = None     # the worker uid the kernel ran as (bwrap as root), else None
 
 
 def _kernel_wrapper_main(argv: list[str]) -> None:
@@ -86,16 +90,22 @@ def _kernel_wrapper_main(argv: list[str]) -> None:
 
     limits = json.loads(argv[0])
     _apply_limits(limits)
+    if os.getppid() == 1:
+        # In bwrap's PID namespace our parent is its init, never the client: ipykernel's parent
+        # poller would see a stranger and shut down. bwrap --die-with-parent does that job.
+        os.environ.pop("JPY_PARENT_PID", None)
     from ipykernel import kernelapp
 
     kernelapp.launch_new_instance(argv=argv[1:])
 
 
-def _write_kernelspec(directory: pathlib.Path, limits: dict) -> None:
+def _write_kernelspec(directory: pathlib.Path, limits: dict, confine=None) -> None:
+    """A kernelspec whose kernel lowers its rlimits first; ``confine(argv)`` wraps it (bwrap)."""
     spec_dir = directory / KERNEL_NAME
     spec_dir.mkdir(parents=True)
+    argv = [sys.executable, "-m", "autograder.notebook_run", "kernel", json.dumps(limits), "-f", "{connection_file}"]
     spec = {
-        "argv": [sys.executable, "-m", "autograder.notebook_run", "kernel", json.dumps(limits), "-f", "{connection_file}"],
+        "argv": confine(argv) if confine else argv,
         "display_name": "Python 3 (autograder, confined)",
         "language": "python",
     }
@@ -201,6 +211,47 @@ def _read_pulled(path: pathlib.Path, max_bytes: int) -> tuple[dict, dict[str, st
     return values, missing
 
 
+def _kernel_manager_class():
+    from jupyter_client import AsyncKernelManager
+
+    class ConfinedKernelManager(AsyncKernelManager):
+        """Hands its connection file to the kernel's uid (a bwrap kernel runs as the worker uid)."""
+
+        kernel_uid: int | None = None
+
+        def write_connection_file(self, **kwargs) -> None:
+            super().write_connection_file(**kwargs)
+            if self.kernel_uid is not None:
+                os.chown(self.connection_file, self.kernel_uid, self.kernel_uid)
+
+    return ConfinedKernelManager
+
+
+def _bwrap_launcher(files: list, forbidden_imports, memory_mb: int, total_timeout: float, scratch: pathlib.Path):
+    """A bwrap launcher whose work dir holds ``files``: the kernel's sandbox (no network, read-only
+    system, only its work dir writable, the worker uid when grading as root)."""
+    from autograder.sandbox.bwrap import BwrapLauncher
+    from autograder.sandbox.process import WorkerSetup
+    from autograder.spec import AssignmentSpec, Limits
+
+    source = scratch / "files"
+    source.mkdir()
+    for extra in files:
+        shutil.copy2(extra, source / pathlib.Path(extra).name, follow_symlinks=False)
+    BwrapLauncher.check_available()
+    spec = AssignmentSpec(id="notebook", title="notebook run", module="notebook", version="0", tasks=(),
+                          limits=Limits(memory_mb=int(memory_mb), total_timeout_s=float(total_timeout)),
+                          forbidden_imports=tuple(forbidden_imports), root=scratch)
+    return BwrapLauncher(WorkerSetup(spec, source))
+
+
+def _give_to(uid: int | None, root: pathlib.Path) -> None:
+    if uid is None:
+        return
+    for path in [root, *root.rglob("*")]:
+        os.chown(path, uid, uid, follow_symlinks=False)
+
+
 def _capped_client_class():
     from nbclient import NotebookClient
 
@@ -248,13 +299,20 @@ def run_notebook(
     pull_limit_bytes: int = DEFAULT_PULL_BYTES,
     files: list[str | os.PathLike] = (),
     allow_shell: bool = False,
+    sandbox: str = "process",
+    forbidden_imports: list[str] | tuple[str, ...] = (),
 ) -> NotebookRun:
     """Run the notebook at ``path`` top to bottom in a confined kernel; return the values named in ``pull``.
 
     ``files`` are copied into the kernel's fresh working directory (data the
-    notebook reads). Raises :class:`~autograder.intake.IntakeError` for a file
-    that is not a readable notebook; everything that happens while it runs is
-    reported in the returned :class:`NotebookRun`.
+    notebook reads). ``sandbox``: ``process`` (rlimits and a clean environment)
+    or ``bwrap`` (the kernel inside bubblewrap like a worker: no network, only
+    its work dir writable, the worker uid when run as root; the client talks to
+    it over Unix sockets in that work dir). Raises
+    :class:`~autograder.intake.IntakeError` for a file that is not a readable
+    notebook, :class:`~autograder.sandbox.SandboxUnavailable` when bwrap cannot
+    run; everything that happens while it runs is reported in the returned
+    :class:`NotebookRun`.
     """
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -272,21 +330,42 @@ def run_notebook(
             if not allow_shell:
                 cell.source = _blank_shell(cell.source)
 
+    if sandbox not in ("process", "bwrap"):
+        raise ValueError(f"unknown notebook sandbox {sandbox!r}: process or bwrap")
     started = time.monotonic()
     deadline = started + total_timeout
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="ag-nbrun-"))
-    workdir, kernels = scratch / "work", scratch / "kernels"
-    workdir.mkdir()
-    for extra in files:
-        shutil.copy2(extra, workdir / pathlib.Path(extra).name, follow_symlinks=False)
+    kernels = scratch / "kernels"
     limits = {"memory_bytes": int(memory_mb) << 20, "cpu_seconds": int(total_timeout) + 5, "file_bytes": 64 << 20}
-    _write_kernelspec(kernels, limits)
+    launcher = None
+    if sandbox == "bwrap":
+        try:
+            launcher = _bwrap_launcher(list(files), forbidden_imports, memory_mb, total_timeout, scratch)
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
+        workdir, home = launcher.source_dir, launcher.workdir
+        _write_kernelspec(kernels, limits, confine=launcher.confine)
+    else:
+        workdir = home = scratch / "work"
+        workdir.mkdir()
+        for extra in files:
+            shutil.copy2(extra, workdir / pathlib.Path(extra).name, follow_symlinks=False)
+        _write_kernelspec(kernels, limits)
     pull_path = workdir / f".ag-pull-{secrets.token_hex(8)}.frame"
+    kernel_env = _kernel_environment(home)
+    if launcher is not None:
+        _give_to(launcher.uid, home)
 
-    from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpecManager
 
-    kernel_manager = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
+    kernel_manager = _kernel_manager_class()(kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
+    if launcher is not None:
+        # No network in the sandbox: ZeroMQ over Unix sockets in the kernel's work dir.
+        kernel_manager.transport = "ipc"
+        kernel_manager.ip = str(home / "kernel-ipc")
+        kernel_manager.connection_file = str(home / "kernel-connection.json")
+        kernel_manager.kernel_uid = launcher.uid
     client = _capped_client_class()(
         notebook, km=kernel_manager, kernel_name=KERNEL_NAME, allow_errors=True, interrupt_on_timeout=True,
         error_on_timeout={"ename": "CellTimeoutError", "evalue": "the cell ran past its time limit", "traceback": []},
@@ -310,7 +389,7 @@ def run_notebook(
 
     watchdog = threading.Timer(max(0.1, deadline - time.monotonic()), kill_kernel_group)
     try:
-        with client.setup_kernel(env=_kernel_environment(workdir), cwd=str(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+        with client.setup_kernel(env=kernel_env, cwd=str(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
             watchdog.start()
             for index, cell in enumerate(notebook.cells):
                 if cell.cell_type != "code":
@@ -358,6 +437,8 @@ def run_notebook(
         problems.append(CellProblem(0, "error", f"the kernel died ({exc})"))
     finally:
         watchdog.cancel()
+        if launcher is not None:
+            launcher.cleanup()  # kills what is left of the uid's processes, frees the uid
         shutil.rmtree(scratch, ignore_errors=True)
     if expired.is_set():
         timed_out = True
@@ -368,7 +449,8 @@ def run_notebook(
     if values:
         missing.pop("*", None)
     return NotebookRun(values=values, missing=missing, problems=problems, timed_out=timed_out, kernel_died=kernel_died,
-                       output_truncated=client.output_truncated, duration=time.monotonic() - started, notebook=notebook)
+                       output_truncated=client.output_truncated, duration=time.monotonic() - started, notebook=notebook,
+                       kernel_uid=launcher.uid if launcher is not None else None)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """Execution mode (autograder.notebook_run) with a real ipykernel: values out, errors, limits, timeouts."""
 
+import os
+
 import nbformat
 import numpy as np
 import pytest
@@ -55,3 +57,61 @@ def test_unreadable_notebook_is_an_intake_error(tmp_path):
     path.write_text('{"cells": [')
     with pytest.raises(IntakeError, match="not a readable notebook"):
         run_notebook(path, pull=["x"])
+
+
+from autograder.sandbox.bwrap import bwrap_unavailable_reason  # noqa: E402
+
+needs_bwrap = pytest.mark.skipif(bwrap_unavailable_reason() is not None, reason=f"bwrap unavailable: {bwrap_unavailable_reason()}")
+
+PROBES = (
+    "import os, socket, numpy as np\nx = np.arange(3.0)\nuid = os.getuid()",
+    "try:\n    socket.create_connection(('1.1.1.1', 80), timeout=2)\n    net = 'reached'\nexcept OSError as exc:\n    net = type(exc).__name__",
+    "try:\n    secret = open(SECRET_PATH).read()\nexcept OSError as exc:\n    secret = type(exc).__name__",
+    "try:\n    open(HOST_PATH, 'w').write('x')\n    wrote = 'yes'\nexcept OSError as exc:\n    wrote = type(exc).__name__",
+    "data = open('data.txt').read()",
+    "try:\n    import torch\n    torch_imported = True\nexcept ImportError:\n    torch_imported = False",
+)
+
+
+@needs_bwrap
+def test_bwrap_kernel_has_no_network_no_host_files_and_its_own_uid(tmp_path):
+    """The kernel runs inside bubblewrap like a worker: it sees its files, not the host's."""
+    secret = tmp_path / "hidden_tests.py"
+    secret.write_text("EXPECTED = 42")
+    host_dir = tmp_path / "host"
+    host_dir.mkdir(mode=0o777)
+    host_dir.chmod(0o777)
+    data = tmp_path / "data.txt"
+    data.write_text("measurements")
+    setup = f"SECRET_PATH = {str(secret)!r}\nHOST_PATH = {str(host_dir / 'written')!r}"
+    path = write_notebook(tmp_path / "experiment.ipynb", setup, *PROBES)
+    run = run_notebook(path, pull=["x", "uid", "net", "secret", "wrote", "data", "torch_imported"], sandbox="bwrap",
+                       files=[data], forbidden_imports=["torch"], total_timeout=120)
+    assert run.problems == [] and run.missing == {}, (run.problems, run.missing)
+    values = run.values
+    assert np.array_equal(values["x"], [0.0, 1.0, 2.0]) and values["data"] == "measurements"
+    assert values["net"] != "reached", "no network in the sandbox"
+    assert values["secret"] == "FileNotFoundError", "the host's files do not exist in the sandbox"
+    assert values["wrote"] != "yes" and not (host_dir / "written").exists()
+    assert values["torch_imported"] is False
+    if os.geteuid() == 0:
+        assert 61000 <= values["uid"] < 62000, "as root, the kernel runs as a leased worker uid"
+
+
+@needs_bwrap
+def test_bwrap_kernel_total_timeout_leaves_no_process(tmp_path):
+    path = write_notebook(tmp_path / "slow.ipynb", "x = 1",
+                          "import time\nwhile True:\n    try:\n        time.sleep(100)\n    except KeyboardInterrupt:\n        pass")
+    run = run_notebook(path, timeout_per_cell=60, total_timeout=10, pull=["x"], sandbox="bwrap")
+    assert run.timed_out and run.duration < 40
+    if os.geteuid() == 0:
+        assert run.kernel_uid is not None
+        left = [pid for pid in os.listdir("/proc") if pid.isdigit() and _uid_of(pid) == run.kernel_uid]
+        assert left == [], "the kernel and everything it started are gone"
+
+
+def _uid_of(pid: str) -> int | None:
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return None

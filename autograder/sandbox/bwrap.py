@@ -147,9 +147,12 @@ class BwrapLauncher(ProcessLauncher):
         if hasattr(self, "stub_dir"):
             shutil.rmtree(self.stub_dir, ignore_errors=True)
 
-    def command(self, config: dict) -> list[str]:
-        inner = super().command(config)
+    def confine(self, inner: list[str]) -> list[str]:
+        """The argv that runs ``inner`` inside the sandbox, as the worker's uid when there is one."""
         if self.uid is not None:
             inner = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
                      "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--", *inner]
         return [*self.bwrap_arguments(), "--", *inner]
+
+    def command(self, config: dict) -> list[str]:
+        return self.confine(super().command(config))
