@@ -27,7 +27,8 @@ How it runs, in order:
    reads it size-capped and without following links, and decodes it.
 
 With ``sandbox="process"`` the kernel is as confined as the ``process``
-sandbox's worker minus the dedicated uid. With ``sandbox="bwrap"`` it runs
+sandbox's worker (rlimits, clean environment, the leased worker uid via
+``setpriv`` when run as root). With ``sandbox="bwrap"`` it runs
 inside bubblewrap exactly as a ``bwrap`` worker does (no network, read-only
 system, only its work dir writable, forbidden packages masked, the leased worker
 uid when run as root), and nbclient talks to it over ZeroMQ Unix sockets in
@@ -81,7 +82,7 @@ class NotebookRun:
     output_truncated: bool
     duration: float
     notebook: object = dataclasses.field(repr=False, default=None)  # the executed NotebookNode (outputs capped)
-    kernel_uid: int | None = None     # the worker uid the kernel ran as (bwrap as root), else None
+    kernel_uid: int | None = None     # the worker uid the kernel ran as (when run as root), else None
 
 
 def _kernel_wrapper_main(argv: list[str]) -> None:
@@ -108,6 +109,9 @@ def _write_kernelspec(directory: pathlib.Path, limits: dict, confine=None) -> No
         "argv": confine(argv) if confine else argv,
         "display_name": "Python 3 (autograder, confined)",
         "language": "python",
+        # Interrupts as messages on the control channel: a signal to the launcher's process group
+        # would not reach a kernel inside bwrap (its own session), a message always does.
+        "interrupt_mode": "message",
     }
     (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
 
@@ -227,9 +231,13 @@ def _kernel_manager_class():
     return ConfinedKernelManager
 
 
-def _bwrap_launcher(files: list, forbidden_imports, memory_mb: int, total_timeout: float, scratch: pathlib.Path):
-    """A bwrap launcher whose work dir holds ``files``: the kernel's sandbox (no network, read-only
-    system, only its work dir writable, the worker uid when grading as root)."""
+def _kernel_launcher(sandbox: str, files: list, forbidden_imports, memory_mb: int, total_timeout: float, scratch: pathlib.Path):
+    """The worker launcher that confines the kernel; its work dir holds ``files``.
+
+    ``process``: the worker uid (leased) when run as root and the interpreter is readable by it;
+    ``bwrap``: also no network, read-only system, only the work dir writable, forbidden packages masked.
+    """
+    from autograder.sandbox import make_launcher
     from autograder.sandbox.bwrap import BwrapLauncher
     from autograder.sandbox.process import WorkerSetup
     from autograder.spec import AssignmentSpec, Limits
@@ -238,11 +246,12 @@ def _bwrap_launcher(files: list, forbidden_imports, memory_mb: int, total_timeou
     source.mkdir()
     for extra in files:
         shutil.copy2(extra, source / pathlib.Path(extra).name, follow_symlinks=False)
-    BwrapLauncher.check_available()
+    if sandbox == "bwrap":
+        BwrapLauncher.check_available()
     spec = AssignmentSpec(id="notebook", title="notebook run", module="notebook", version="0", tasks=(),
                           limits=Limits(memory_mb=int(memory_mb), total_timeout_s=float(total_timeout)),
                           forbidden_imports=tuple(forbidden_imports), root=scratch)
-    return BwrapLauncher(WorkerSetup(spec, source))
+    return make_launcher(sandbox, WorkerSetup(spec, source))
 
 
 def _give_to(uid: int | None, root: pathlib.Path) -> None:
@@ -337,35 +346,26 @@ def run_notebook(
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="ag-nbrun-"))
     kernels = scratch / "kernels"
     limits = {"memory_bytes": int(memory_mb) << 20, "cpu_seconds": int(total_timeout) + 5, "file_bytes": 64 << 20}
-    launcher = None
-    if sandbox == "bwrap":
-        try:
-            launcher = _bwrap_launcher(list(files), forbidden_imports, memory_mb, total_timeout, scratch)
-        except BaseException:
-            shutil.rmtree(scratch, ignore_errors=True)
-            raise
-        workdir, home = launcher.source_dir, launcher.workdir
-        _write_kernelspec(kernels, limits, confine=launcher.confine)
-    else:
-        workdir = home = scratch / "work"
-        workdir.mkdir()
-        for extra in files:
-            shutil.copy2(extra, workdir / pathlib.Path(extra).name, follow_symlinks=False)
-        _write_kernelspec(kernels, limits)
+    try:
+        launcher = _kernel_launcher(sandbox, list(files), forbidden_imports, memory_mb, total_timeout, scratch)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    workdir, home = launcher.source_dir, launcher.workdir
+    _write_kernelspec(kernels, limits, confine=launcher.confine)
     pull_path = workdir / f".ag-pull-{secrets.token_hex(8)}.frame"
     kernel_env = _kernel_environment(home)
-    if launcher is not None:
-        _give_to(launcher.uid, home)
+    _give_to(launcher.uid, home)
 
     from jupyter_client.kernelspec import KernelSpecManager
 
     kernel_manager = _kernel_manager_class()(kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
-    if launcher is not None:
+    kernel_manager.connection_file = str(home / "kernel-connection.json")
+    kernel_manager.kernel_uid = launcher.uid
+    if sandbox == "bwrap":
         # No network in the sandbox: ZeroMQ over Unix sockets in the kernel's work dir.
         kernel_manager.transport = "ipc"
         kernel_manager.ip = str(home / "kernel-ipc")
-        kernel_manager.connection_file = str(home / "kernel-connection.json")
-        kernel_manager.kernel_uid = launcher.uid
     client = _capped_client_class()(
         notebook, km=kernel_manager, kernel_name=KERNEL_NAME, allow_errors=True, interrupt_on_timeout=True,
         error_on_timeout={"ename": "CellTimeoutError", "evalue": "the cell ran past its time limit", "traceback": []},
@@ -437,8 +437,7 @@ def run_notebook(
         problems.append(CellProblem(0, "error", f"the kernel died ({exc})"))
     finally:
         watchdog.cancel()
-        if launcher is not None:
-            launcher.cleanup()  # kills what is left of the uid's processes, frees the uid
+        launcher.cleanup()  # kills what is left of the uid's processes, frees the uid
         shutil.rmtree(scratch, ignore_errors=True)
     if expired.is_set():
         timed_out = True
@@ -450,7 +449,7 @@ def run_notebook(
         missing.pop("*", None)
     return NotebookRun(values=values, missing=missing, problems=problems, timed_out=timed_out, kernel_died=kernel_died,
                        output_truncated=client.output_truncated, duration=time.monotonic() - started, notebook=notebook,
-                       kernel_uid=launcher.uid if launcher is not None else None)
+                       kernel_uid=launcher.uid)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Execution mode (autograder.notebook_run) with a real ipykernel: values out, errors, limits, timeouts."""
 
 import os
+import time
 
 import nbformat
 import numpy as np
@@ -42,6 +43,8 @@ def test_values_come_out_through_the_value_codec_and_problems_are_recorded(tmp_p
     assert "ValueError: a broken experiment cell" in run.problems[0].message
     assert "MemoryError" in [p.message for p in run.problems if p.cell == 7][0]
     assert run.output_truncated and not run.timed_out and not run.kernel_died
+    if os.geteuid() == 0 and run.kernel_uid is not None:
+        assert 61000 <= run.kernel_uid < 62000, "as root, the kernel runs as a leased worker uid (setpriv)"
 
 
 def test_total_timeout_kills_the_kernel(tmp_path):
@@ -84,10 +87,11 @@ def test_bwrap_kernel_has_no_network_no_host_files_and_its_own_uid(tmp_path):
     data = tmp_path / "data.txt"
     data.write_text("measurements")
     setup = f"SECRET_PATH = {str(secret)!r}\nHOST_PATH = {str(host_dir / 'written')!r}"
-    path = write_notebook(tmp_path / "experiment.ipynb", setup, *PROBES)
-    run = run_notebook(path, pull=["x", "uid", "net", "secret", "wrote", "data", "torch_imported"], sandbox="bwrap",
-                       files=[data], forbidden_imports=["torch"], total_timeout=120)
-    assert run.problems == [] and run.missing == {}, (run.problems, run.missing)
+    path = write_notebook(tmp_path / "experiment.ipynb", setup, *PROBES, "import time\ntime.sleep(60)  # interrupted", "after = 1")
+    run = run_notebook(path, pull=["x", "uid", "net", "secret", "wrote", "data", "torch_imported", "after"], sandbox="bwrap",
+                       files=[data], forbidden_imports=["torch"], timeout_per_cell=5, total_timeout=120)
+    assert [(p.cell, p.kind) for p in run.problems] == [(9, "timeout")] and run.missing == {}, (run.problems, run.missing)
+    assert run.values["after"] == 1, "the per-cell timeout interrupts the kernel in the sandbox, and the run goes on"
     values = run.values
     assert np.array_equal(values["x"], [0.0, 1.0, 2.0]) and values["data"] == "measurements"
     assert values["net"] != "reached", "no network in the sandbox"
@@ -104,10 +108,18 @@ def test_bwrap_kernel_total_timeout_leaves_no_process(tmp_path):
                           "import time\nwhile True:\n    try:\n        time.sleep(100)\n    except KeyboardInterrupt:\n        pass")
     run = run_notebook(path, timeout_per_cell=60, total_timeout=10, pull=["x"], sandbox="bwrap")
     assert run.timed_out and run.duration < 40
-    if os.geteuid() == 0:
-        assert run.kernel_uid is not None
-        left = [pid for pid in os.listdir("/proc") if pid.isdigit() and _uid_of(pid) == run.kernel_uid]
-        assert left == [], "the kernel and everything it started are gone"
+    time.sleep(0.5)
+    left = [f"{pid} (uid {_uid_of(pid)}): {_cmdline(pid)[:150]}" for pid in os.listdir("/proc")
+            if pid.isdigit() and "autograder.notebook_run kernel" in _cmdline(pid)]
+    assert left == [], "the kernel and its sandbox are gone"
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def _uid_of(pid: str) -> int | None:

@@ -149,10 +149,7 @@ class BwrapLauncher(ProcessLauncher):
 
     def confine(self, inner: list[str]) -> list[str]:
         """The argv that runs ``inner`` inside the sandbox, as the worker's uid when there is one."""
-        if self.uid is not None:
-            inner = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
-                     "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--", *inner]
-        return [*self.bwrap_arguments(), "--", *inner]
+        return [*self.bwrap_arguments(), "--", *super().confine(inner)]
 
     def command(self, config: dict) -> list[str]:
         return self.confine(super().command(config))

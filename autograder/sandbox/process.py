@@ -146,6 +146,14 @@ class ProcessLauncher:
         remove_files_of_uid(uid)
         return uid
 
+    def confine(self, inner: list[str]) -> list[str]:
+        """The argv that runs ``inner`` as the worker uid, for processes this launcher does not start
+        itself (a notebook kernel started by jupyter_client): ``setpriv`` drops to the uid."""
+        if self.uid is None:
+            return list(inner)
+        return ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--", *inner]
+
     def command(self, config: dict) -> list[str]:
         """The argv that starts the worker (bwrap wraps this)."""
         return [sys.executable, "-I", "-m", "autograder.worker", "--config", json.dumps(config)]
