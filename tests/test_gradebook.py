@@ -138,22 +138,31 @@ def test_grader_error_is_graded_again_on_resume(tmp_path):
     assert [(status, score) for _, _, status, score in _attempts(out / "gradebook.sqlite")] == [("grader_error", None), ("ok", 6.0)]
 
 
-@pytest.mark.slow
-def test_sigkill_mid_batch_then_resume_gives_one_result_each(tmp_path):
-    """A real SIGKILL of the grader while it grades; ``--resume`` finishes: one result per submission, none doubled."""
+def _batch_under_way(tmp_path: pathlib.Path, recorded: int):
+    """Start grading 8 slow submissions with 2 jobs; return once ``recorded`` results are in the gradebook.
+
+    Returns ``(course base, scratch TMPDIR, submission paths, out dir, the running grader)``.
+    """
     base = write_course(tmp_path / "course")
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     paths = _submissions(tmp_path / "subs", 8, slow=0.3)
     out = tmp_path / "out"
-    gradebook = out / "gradebook.sqlite"
     grader = _grade(base, out, paths, scratch, "--jobs", "2", wait=False)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and grader.poll() is None:
-        if _recorded_so_far(gradebook) >= 3:
+        if _recorded_so_far(out / "gradebook.sqlite") >= recorded:
             break
         time.sleep(0.1)
-    assert grader.poll() is None, "the batch finished before it could be killed"
+    assert grader.poll() is None, "the batch finished before it could be interrupted"
+    return base, scratch, paths, out, grader
+
+
+@pytest.mark.slow
+def test_sigkill_mid_batch_then_resume_gives_one_result_each(tmp_path):
+    """A real SIGKILL of the grader while it grades; ``--resume`` finishes: one result per submission, none doubled."""
+    base, scratch, paths, out, grader = _batch_under_way(tmp_path, recorded=3)
+    gradebook = out / "gradebook.sqlite"
     os.kill(grader.pid, signal.SIGKILL)
     grader.wait()
     before = _attempts(gradebook)
@@ -190,19 +199,8 @@ def _processes_mentioning(text: str) -> list[str]:
 def test_sigterm_stops_the_batch_cleanly_and_resume_finishes_it(tmp_path):
     """SIGTERM mid-batch: the grader stops within seconds (it does not grade the rest first), records
     only finished results, leaves no process or scratch folder, and ``--resume`` grades the rest."""
-    base = write_course(tmp_path / "course")
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
-    paths = _submissions(tmp_path / "subs", 8, slow=0.3)
-    out = tmp_path / "out"
+    base, scratch, paths, out, grader = _batch_under_way(tmp_path, recorded=2)
     gradebook = out / "gradebook.sqlite"
-    grader = _grade(base, out, paths, scratch, "--jobs", "2", wait=False)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and grader.poll() is None:
-        if _recorded_so_far(gradebook) >= 2:
-            break
-        time.sleep(0.1)
-    assert grader.poll() is None, "the batch finished before it could be stopped"
     stopped_at = time.monotonic()
     grader.send_signal(signal.SIGTERM)
     output, _ = grader.communicate(timeout=120)

@@ -56,18 +56,24 @@ def test_gpus_device_list_reaches_docker_run(tmp_path):
     assert "--gpus" not in cpu_only
 
 
+def _grade_probe_in_built_image(tmp_path: pathlib.Path, sandbox: str, monkeypatch) -> dict:
+    """Build the probe assignment's image, then grade the probe submissions with ``sandbox``."""
+    import shutil
+
+    from autograder.image import build_image
+
+    spec = load_spec(write_probe_assignment(tmp_path / sandbox))
+    build_image(spec, base=BASE_IMAGE, quiet=True)
+    # grade() writes the same assignment again under tmp_path/<sandbox>: same files, same image hash.
+    shutil.rmtree(tmp_path / sandbox)
+    return grade(tmp_path, sandbox, sandbox, monkeypatch)
+
+
 @needs_docker
 @pytest.mark.slow
 def test_docker_confines_a_hostile_submission_and_removes_its_containers(tmp_path, monkeypatch):
-    from autograder.image import build_image
 
-    spec = load_spec(write_probe_assignment(tmp_path / "docker"))
-    build_image(spec, base=BASE_IMAGE, quiet=True)
-    # grade() writes the same assignment again under tmp_path/docker: same files, same image hash.
-    import shutil
-
-    shutil.rmtree(tmp_path / "docker")
-    results = grade(tmp_path, "docker", "docker", monkeypatch)
+    results = _grade_probe_in_built_image(tmp_path, "docker", monkeypatch)
     hostile = results["hostile"]
     assert hostile.status == "ok", hostile.message
     scores = task_scores(hostile)
@@ -218,14 +224,7 @@ def test_docker_chunk_reuses_a_container_but_not_what_a_submission_left(tmp_path
 @needs_docker
 @pytest.mark.slow
 def test_docker_chunk_scores_like_docker_and_confines_a_hostile_submission(tmp_path, monkeypatch):
-    from autograder.image import build_image
-
-    spec = load_spec(write_probe_assignment(tmp_path / "docker-chunk"))
-    build_image(spec, base=BASE_IMAGE, quiet=True)
-    import shutil
-
-    shutil.rmtree(tmp_path / "docker-chunk")
-    results = grade(tmp_path, "docker-chunk", "docker-chunk", monkeypatch)
+    results = _grade_probe_in_built_image(tmp_path, "docker-chunk", monkeypatch)
     hostile = results["hostile"]
     assert hostile.status == "ok", hostile.message
     failures = {t.id: [o.message for o in t.tests if o.outcome != "passed"] for t in hostile.tasks if t.score != t.max_score}
