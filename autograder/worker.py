@@ -19,6 +19,11 @@ Requests (``op``) and replies:
 ``drop``      forget all handles
 ``has``       whether the module defines a callable of that name
 
+Every request carries a sequence number ``seq``; every frame the worker sends
+while serving it (the reply and any callback requests) carries the same one, so
+the harness can tell a genuine reply from a frame that student code wrote to
+the channel itself (a forged or stale frame ends the worker, not the batch).
+
 The worker never decides anything: it only reports values. The harness treats
 everything it sends as untrusted.
 """
@@ -118,10 +123,11 @@ class Worker:
         self.module = None
         self.handles: dict[int, object] = {}
         self.next_handle = int(config.get("handle_base", 0)) + 1
+        self.seq = None  # sequence number of the request being served
 
     # -- wire helpers
     def send(self, msg: dict, blobs: list[bytes] | None = None) -> None:
-        self.protocol.write_frame(self.fd_out, msg, blobs or [])
+        self.protocol.write_frame(self.fd_out, {**msg, "seq": self.seq}, blobs or [])
 
     def receive(self) -> tuple[dict, list[bytes]]:
         return self.protocol.read_frame(self.fd_in)
@@ -224,6 +230,7 @@ class Worker:
                 msg, blobs = self.receive()
             except EOFError:
                 return
+            self.seq = msg.get("seq")
             op = msg.get("op")
             if op == "load":
                 self.send(self.load())

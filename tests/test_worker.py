@@ -2,6 +2,7 @@
 
 import os
 import pathlib
+import time
 
 import numpy as np
 import pytest
@@ -110,6 +111,30 @@ def overflow():
 def draw(rng):
     return rng.normal(size=3)
 
+def _forged_reply(value):
+    import json, struct
+    header = json.dumps({"msg": {"value": value}, "blobs": []}).encode()
+    return struct.pack(">Q", len(header)) + header
+
+def _write_everywhere(data):
+    for fd in range(3, 64):
+        try:
+            os.write(fd, data)
+        except OSError:
+            pass
+
+def forge_reply():
+    _write_everywhere(_forged_reply(42.0) * 3)
+    return 1.0
+
+def forge_later():
+    import threading
+    def later():
+        time.sleep(0.3)
+        _write_everywhere(_forged_reply(42.0))
+    threading.Thread(target=later, daemon=True).start()
+    return 1.0
+
 def grandchild():
     pid = os.fork()
     if pid == 0:
@@ -183,6 +208,20 @@ def test_exit_only_fails_that_call(remote, name, phrase):
     with pytest.raises(StudentCodeError, match=phrase):
         getattr(remote, name)()
     assert remote.scale_backward(np.ones(1), remote.scale_forward(np.ones(1), 2.0)[1]) == pytest.approx([2.0])
+
+
+def test_frames_written_by_student_code_cost_only_that_call(remote):
+    # Forged replies ahead of the real one: the call fails, the worker is replaced.
+    with pytest.raises(StudentCodeError, match="not a reply to this call"):
+        remote.forge_reply()
+    assert remote.restarts == 1
+    np.testing.assert_array_equal(remote.scale_forward(np.ones(2), 3.0)[0], [3.0, 3.0])
+    # A frame a thread leaves behind after its call returned is not taken as the next call's reply.
+    assert remote.forge_later() == 1.0
+    time.sleep(0.6)
+    with pytest.raises(StudentCodeError, match="not a reply to this call"):
+        remote.scale_forward(np.ones(2), 3.0)
+    np.testing.assert_array_equal(remote.scale_forward(np.ones(2), 3.0)[0], [3.0, 3.0])
 
 
 def test_stale_handles_after_a_restart_are_explained(remote):

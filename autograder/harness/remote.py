@@ -87,6 +87,7 @@ class RemoteSubmission:
         self.last_warnings: list[str] = []  # warnings raised by the last call ("RuntimeWarning: overflow ...")
         self._timeouts: dict[str, int] = {}  # function name -> calls that timed out
         self.restarts = 0
+        self._seq = 0  # sequence number of the last request sent to the worker
         self.warnings: list[str] = list(getattr(launcher, "warnings", []))
 
     # ------------------------------------------------------------------ lifecycle
@@ -150,12 +151,20 @@ class RemoteSubmission:
 
     # ------------------------------------------------------------------ wire
     def _exchange(self, msg: dict, blobs: list[bytes], timeout: float, callbacks: dict | None = None):
-        """Send one request, serve callbacks, return ``(reply, blobs)``. TimeoutError past ``timeout``."""
+        """Send one request, serve callbacks, return ``(reply, blobs)``. TimeoutError past ``timeout``.
+
+        Every frame that answers the request must carry its sequence number: one that
+        does not was written by student code (forged, or left over from an earlier
+        call by a thread) and is a :class:`ProtocolError`, which ends the worker.
+        """
         deadline = min(time.monotonic() + timeout, self._deadline_total + 5.0)
         worker = self._worker
-        write_frame(worker.fd_to, msg, blobs, deadline=deadline)
+        self._seq += 1
+        write_frame(worker.fd_to, {**msg, "seq": self._seq}, blobs, deadline=deadline)
         while True:
             reply, reply_blobs = read_frame(worker.fd_from, deadline=deadline)
+            if reply.get("seq") != self._seq:
+                raise ProtocolError("a message on the grader's channel was not a reply to this call (did the submission write to it?)")
             if reply.get("op") != "callback":
                 return reply, reply_blobs
             self._serve_callback(reply, reply_blobs, callbacks or {}, deadline)
