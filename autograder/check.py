@@ -46,8 +46,8 @@ def run_check(spec: AssignmentSpec, submission: pathlib.Path, *, tests: str = "p
     return result
 
 
-def format_check_table(result: SubmissionResult) -> str:
-    """Plain-text table: one line per task, then what failed and why."""
+def format_check_table(result: SubmissionResult, tests: str = "public") -> str:
+    """Plain-text table: one line per task, then what failed and why. ``tests``: ``"public"`` or ``"hidden"``."""
     lines = []
     for note in result.notes:
         lines.append(f"note: {note}")
@@ -61,5 +61,5 @@ def format_check_table(result: SubmissionResult) -> str:
                 lines.append(f"\n[{task.id}] {test.doc or test.name}\n    " + (test.message or "failed").replace("\n", "\n    "))
     passed = sum(task.passed for task in result.tasks)
     total = sum(task.total for task in result.tasks)
-    lines.append(f"\n{passed}/{total} public tests passed")
+    lines.append(f"\n{passed}/{total} {tests} tests passed")
     return "\n".join(lines)

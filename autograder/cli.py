@@ -124,7 +124,7 @@ def _cmd_check(options) -> int:
     except (SpecError, IntakeError) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
-    print(format_check_table(result))
+    print(format_check_table(result, "hidden" if options.hidden else "public"))
     if result.status == "student_error":
         print(f"\nYour submission could not be loaded: {result.message}")
     return 0 if all(task.complete for task in result.tasks) and result.status == "ok" else 1

@@ -23,6 +23,10 @@ def test_check_passes_the_reference_and_explains_mistakes(toy_base, toy_referenc
     assert "FAIL  scale" in completed.stdout and "It looks like you forgot to multiply" in completed.stdout
     assert "max abs error" in completed.stdout
 
+    completed = check(toy_base, good, "--hidden")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "hidden tests passed" in completed.stdout and "public tests" not in completed.stdout
+
 
 def test_check_one_task_and_unreadable_input(toy_base, toy_reference, tmp_path):
     good = tmp_path / "toy.py"
