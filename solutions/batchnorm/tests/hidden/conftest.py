@@ -21,7 +21,10 @@ def make_data(rng, shape, kind="normal", feature_axes=(1,)):
 
     kind: "normal"  per-feature means in [-3, 3] and scales in [0.5, 2.5];
           "large"   mean ~1e3, std ~1e2 (per-feature jitter);
-          "small"   std ~1e-3 (eps is then comparable to the variance).
+          "small"   std ~1e-3 (eps is then comparable to the variance);
+          "offset"  means 20 to 30 times the std (scales as for "normal"): in float32 a
+                    one-pass variance E[x^2] - E[x]^2 cancels catastrophically there,
+                    while the two-pass mean((x - mean)^2) keeps float32 accuracy.
     feature_axes: the axes whose entries get their own mean/scale (shape of the
     broadcast parameters, e.g. (1,) for D in (N, D) or C in (N, C, H, W)).
     """
@@ -37,6 +40,9 @@ def make_data(rng, shape, kind="normal", feature_axes=(1,)):
     elif kind == "small":
         loc = rng.uniform(-1, 1, size=pshape)
         scale = 1e-3 * rng.uniform(0.5, 2.0, size=pshape)
+    elif kind == "offset":
+        scale = rng.uniform(0.5, 2.5, size=pshape)
+        loc = scale * rng.uniform(20, 30, size=pshape) * rng.choice([-1.0, 1.0], size=pshape)
     else:
         raise ValueError(kind)
     return loc + scale * rng.standard_normal(shape)

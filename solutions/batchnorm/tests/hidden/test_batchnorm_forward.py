@@ -69,6 +69,25 @@ def test_train_float32(submission, h, rng):
     _train_case(submission, h, rng, int(rng.integers(8, 65)), int(rng.integers(2, 30)), "normal", dtype=np.float32)
 
 
+def test_train_float32_large_offset(submission, h, rng):
+    """float32 features whose mean is 20-30x their std: compute the variance as mean((x - mean)**2), not E[x^2] - E[x]^2."""
+    for _ in range(3):
+        N, D = int(rng.integers(16, 65)), int(rng.integers(4, 30))
+        x = h.make_data(rng, (N, D), "offset").astype(np.float32)
+        gamma, beta = (a.astype(np.float32) for a in h.make_affine(rng, D))
+        expected, *_ = h.torch_layer(
+            lambda xt, gt, bt: h.F.batch_norm(xt, None, None, gt, bt, training=True, eps=1e-5), x, gamma, beta, None
+        )
+        mu32 = x.mean(axis=0)
+        var32 = (x * x).mean(axis=0) - mu32 * mu32
+        one_pass = gamma * (x - mu32) / np.sqrt(np.maximum(var32, 0) + np.float32(1e-5)) + beta
+        out, _ = submission.batchnorm_forward(*h.copies(x, gamma, beta), {"mode": "train"})
+        h.check(out, expected, "out", np.float32, hints={
+            "computed the variance in one pass as E[x^2] - E[x]^2, which loses float32 precision when the mean is "
+            "large compared with the spread; use the mean of (x - mean)**2": one_pass,
+        })
+
+
 def _running_steps(submission, h, rng, D, steps, momentum=None, eps=None, start=None, dtype=np.float64):
     """Several train steps; check running statistics after each; return (bn_param, expected mean, var)."""
     bn_param = {"mode": "train"}
@@ -165,6 +184,23 @@ def test_test_mode_given_statistics_custom_eps(submission, h, rng):
     rv = rng.uniform(1e-4, 1e-2, D)
     bn_param = {"mode": "test", "running_mean": rm.copy(), "running_var": rv.copy(), "eps": 1e-3}
     _test_mode_check(submission, h, rng, bn_param, rm, rv, 1e-3)
+
+
+def test_test_mode_without_running_statistics(submission, h, rng):
+    """Test mode on a bn_param without running statistics uses the defaults (zeros and ones)."""
+    D = int(rng.integers(1, 30))
+    N = int(rng.integers(2, 20))
+    x = h.make_data(rng, (N, D), "normal")
+    gamma, beta = h.make_affine(rng, D)
+    rm, rv = h.torch.zeros(D, dtype=h.torch.float64), h.torch.ones(D, dtype=h.torch.float64)
+    expected, *_ = h.torch_layer(
+        lambda xt, gt, bt: h.F.batch_norm(xt, rm, rv, gt, bt, training=False, eps=1e-5), x, gamma, beta, None
+    )
+    out, _ = submission.batchnorm_forward(*h.copies(x, gamma, beta), {"mode": "test"})
+    h.check(out, expected, "out (test mode, no running statistics given)", hints={
+        "normalised with the batch statistics in test mode; use the running ones (zeros/ones when absent)":
+            gamma * (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5) + beta,
+    })
 
 
 def test_test_mode_float32(submission, h, rng):
