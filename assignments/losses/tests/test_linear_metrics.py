@@ -98,3 +98,16 @@ def test_balanced_class_weights_absent(submission):
         assert "ValueError" in f"{type(error).__name__}: {error}", f"expected a ValueError, got {type(error).__name__}"
         return
     raise AssertionError("expected a ValueError: class 1 never occurs in y")
+
+
+@pytest.mark.task("class_weights")
+def test_balanced_class_weights_absent_last(submission):
+    """balanced_class_weights raises ValueError when the highest class never occurs (np.bincount needs minlength)."""
+    try:
+        submission.balanced_class_weights(np.array([0, 1, 1, 0]), 3)
+    except ValueError:
+        return
+    except Exception as error:  # raised in a separate worker process: the type may come back wrapped
+        assert "ValueError" in f"{type(error).__name__}: {error}", f"expected a ValueError, got {type(error).__name__}"
+        return
+    raise AssertionError("expected a ValueError: class 2 never occurs in y")

@@ -106,6 +106,17 @@ def test_bce_logits_pos_weight(submission, rng, oracle, tolerances):
 
 
 @pytest.mark.task("bce_logits")
+def test_bce_logits_pos_weight_soft(submission, rng, oracle, tolerances):
+    """bce_with_logits with pos_weight and soft targets in (0, 1) (weight * (s - t) is right only for hard targets)."""
+    n, c = _matrix(rng, c=int(rng.integers(2, 9)))
+    x = rng.normal(size=(n, c)) * 3
+    t = rng.uniform(0.05, 0.95, size=(n, c))
+    pw = rng.uniform(0.3, 5.0, size=c)
+    pw[0] = float(rng.uniform(2.0, 5.0))   # at least one weight far from 1
+    _check(submission.bce_with_logits(x.copy(), t.copy(), pw.copy()), _bcel_oracle(oracle, x, t, pw), tolerances(np.float64), "dlogits")
+
+
+@pytest.mark.task("bce_logits")
 def test_bce_logits_pos_weight_3d(submission, rng, oracle, tolerances):
     """bce_with_logits on (N, K, C) logits, pos_weight (C,) broadcast over the last axis."""
     n, k, c = int(rng.integers(1, 6)), int(rng.integers(2, 5)), int(rng.integers(2, 6))

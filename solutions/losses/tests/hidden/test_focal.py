@@ -51,6 +51,14 @@ def test_focal_other_gamma(submission, rng, oracle, tolerances, gamma):
     _run(submission, oracle, x, t, tolerances(np.float64), alpha=alpha, gamma=gamma)
 
 
+@pytest.mark.parametrize("alpha", [0.0, 1.0])
+def test_focal_alpha_bounds(submission, rng, oracle, tolerances, alpha):
+    """focal_loss with alpha at the ends of [0, 1]: alpha = 0 still weights (positives by 0), it does not disable."""
+    x, t = _problem(rng)
+    t[0, 0], t[-1, -1] = 1.0, 0.0   # both classes present
+    _run(submission, oracle, x, t, tolerances(np.float64), alpha=alpha, gamma=2.0)
+
+
 @pytest.mark.parametrize("gamma", [1.5, 2.0])
 def test_focal_alpha_disabled(submission, rng, oracle, tolerances, gamma):
     """focal_loss with alpha < 0: no alpha weighting at all."""

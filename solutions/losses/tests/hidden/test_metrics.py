@@ -33,8 +33,8 @@ pytestmark_metrics = pytest.mark.task("ml_metrics")
 
 @pytestmark_metrics
 def test_hamming(submission, rng):
-    """hamming_loss against sklearn."""
-    y_true, y_pred = _labels(rng)
+    """hamming_loss against sklearn (N > C, so dividing by the wrong axis shows)."""
+    y_true, y_pred = _labels(rng, n=int(rng.integers(10, 40)))
     assert_scalar_close(submission.hamming_loss(y_true.copy(), y_pred.copy()), sk_hamming_loss(y_true, y_pred), name="hamming_loss",
                         hints={"divided by the number of samples only": (y_true != y_pred).sum() / y_true.shape[0]})
 
@@ -123,3 +123,6 @@ def test_balanced_weights_absent_class(submission, rng, expect_value_error):
     missing = int(rng.integers(0, c))
     y = np.where(y == missing, (missing + 1) % c, y)
     expect_value_error(lambda: submission.balanced_class_weights(y.copy(), c))
+    # the highest class absent: np.bincount(y) without minlength is one short and has no zero count
+    y, c = _imbalanced(rng)
+    expect_value_error(lambda: submission.balanced_class_weights(y.copy(), c + 1))

@@ -96,6 +96,20 @@ def test_bce_with_logits(submission, frozen):
 
 
 @pytest.mark.task("bce_logits")
+def test_bce_with_logits_soft_pos_weight(submission, frozen):
+    """bce_with_logits with soft targets and pos_weight: the gradient is s * (1 - t) - pw * t * (1 - s)."""
+    logits, _ = _logits()
+    t = np.random.default_rng(2).uniform(0.1, 0.9, size=logits.shape)
+    pos_weight = np.array([1.0, 3.0, 0.5, 2.0])
+    loss, dlogits = submission.bce_with_logits(logits.copy(), t.copy(), pos_weight.copy())
+    s = 1 / (1 + np.exp(-logits))
+    frozen.check("bcel_soft_pw.loss", loss)
+    frozen.check("bcel_soft_pw.dlogits", dlogits,
+                 hints={"used (1 + (pw - 1) * t) * (s - t), right only for hard targets":
+                        (1 + (pos_weight - 1) * t) * (s - t) / t.size})
+
+
+@pytest.mark.task("bce_logits")
 def test_bce_with_logits_large(submission, frozen):
     """bce_with_logits with logits of magnitude 1e3: use log_sigmoid, never log(sigmoid(x))."""
     logits, _ = _logits(scale=1e3)
@@ -135,3 +149,17 @@ def test_focal_loss(submission, frozen, alpha, gamma):
     w = mod * (a if alpha >= 0 else 1.0)
     frozen.check(f"focal_{alpha}_{gamma}.dlogits", dlogits,
                  hints={"treated (1 - p_t) ** gamma as a constant in the gradient": w * (s - t) / t.size})
+
+
+@pytest.mark.task("focal")
+def test_focal_loss_alpha_zero(submission, frozen):
+    """focal_loss with alpha = 0: positives get weight 0, negatives 1 (only alpha < 0 disables the weighting)."""
+    logits, _ = _logits(scale=3.0)
+    t = (np.random.default_rng(1).random(logits.shape) < 0.3).astype(float)
+    loss, dlogits = submission.focal_loss(logits.copy(), t.copy(), 0.0, 2.0)
+    s = 1 / (1 + np.exp(-logits))
+    ce = -(t * np.log(s) + (1 - t) * np.log(1 - s))
+    p_t = s * t + (1 - s) * (1 - t)
+    frozen.check("focal_alpha0.loss", loss,
+                 hints={"treated alpha = 0 as 'disabled' (test alpha < 0, not 'if alpha')": np.mean((1 - p_t) ** 2 * ce)})
+    frozen.check("focal_alpha0.dlogits", dlogits)

@@ -1,0 +1,7 @@
+# task: focal
+# `if alpha > 0:` instead of `alpha >= 0`: alpha = 0 disables the weighting instead of giving positives weight 0.
+_reference_focal_loss = focal_loss
+
+
+def focal_loss(logits, targets, alpha=0.25, gamma=2.0):
+    return _reference_focal_loss(logits, targets, alpha if alpha > 0 else -1.0, gamma)
