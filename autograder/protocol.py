@@ -16,7 +16,8 @@ A frame on the wire::
 Inside ``msg`` a value is JSON, except for tagged objects:
 ``{"~": "nd", "i": k}`` (array in blob k), ``{"~": "np", "i": k}`` (NumPy scalar, a 0-d
 array in blob k), ``{"~": "tuple", "v": [...]}``, ``{"~": "dict", "v": [[k, v], ...]}``,
-``{"~": "handle", "id": n, "type": "name"}``, ``{"~": "callback", "id": n}``,
+``{"~": "handle", "id": n, "type": "name"}``, ``{"~": "callback", "id": n}`` (optionally with
+``"closure_over": k``: called with the worker's current value of argument ``k`` of the call),
 ``{"~": "rng", "state": {...}}`` (a ``numpy.random.Generator``, rebuilt from its state).
 Plain JSON objects never appear as values, so the tags cannot be confused.
 """
@@ -211,7 +212,7 @@ class Encoder:
 class Decoder:
     """Turns a JSON tree plus blobs back into values.
 
-    ``on_handle(id, type_name)`` and ``on_callback(id)`` build the objects for those
+    ``on_handle(id, type_name)`` and ``on_callback(id, closure_over)`` build the objects for those
     tags; without them the tag is a :class:`ProtocolError`.
     """
 
@@ -272,10 +273,10 @@ class Decoder:
                 raise ProtocolError("malformed handle")
             return self._on_handle(handle_id, type_name[:200])
         if tag == "callback" and self._on_callback is not None:
-            callback_id = tree.get("id")
-            if not isinstance(callback_id, int):
+            callback_id, closure_over = tree.get("id"), tree.get("closure_over")
+            if not isinstance(callback_id, int) or not (closure_over is None or type(closure_over) is int):
                 raise ProtocolError("malformed callback")
-            return self._on_callback(callback_id)
+            return self._on_callback(callback_id, closure_over)
         raise ProtocolError(f"unknown value tag {tag!r}")
 
     @staticmethod

@@ -14,12 +14,14 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from autograder.harness.closures import closure_over
 from autograder.protocol import Handle
 
 __all__ = [
     "assert_close",
     "assert_scalar_close",
     "best_time",
+    "closure_over",
     "float32_tolerances",
     "numeric_gradient",
     "rel_error",
@@ -140,7 +142,14 @@ def assert_close(
     )
     for description, wrong_value in (hints or {}).items():
         wrong = np.asarray(wrong_value.detach().cpu().numpy() if hasattr(wrong_value, "detach") else wrong_value)
-        if wrong.shape == a.shape and np.allclose(a, wrong.astype(np.float64), rtol=max(rtol, 1e-5), atol=max(atol, 1e-7)):
+        if wrong.shape != a.shape or wrong.dtype.kind not in "fiub":
+            continue
+        wrong = wrong.astype(np.float64)
+        if np.allclose(wrong, e, rtol=rtol, atol=atol, equal_nan=True):
+            continue  # this mistake gives the right answer here: it cannot explain a wrong one
+        # A little looser than the test (a float32 result may match a float64 hint), scaled to the values.
+        hint_atol = max(atol, 1e-6 * float(np.max(np.abs(wrong), initial=0.0, where=np.isfinite(wrong))))
+        if np.allclose(a, wrong, rtol=max(rtol, 1e-5), atol=hint_atol):
             message += f". It looks like you {description}."
             break
     else:

@@ -124,6 +124,7 @@ class Worker:
         self.handles: dict[int, object] = {}
         self.next_handle = int(config.get("handle_base", 0)) + 1
         self.seq = None  # sequence number of the request being served
+        self.current_args: list = []  # positional arguments of the call being served
 
     # -- wire helpers
     def send(self, msg: dict, blobs: list[bytes] | None = None) -> None:
@@ -156,10 +157,15 @@ class Worker:
 
         return self.protocol.Decoder(blobs, on_handle=on_handle, on_callback=self._callback).decode(tree)
 
-    def _callback(self, callback_id: int):
+    def _callback(self, callback_id: int, closure_over: int | None = None):
+        """A stand-in for a test's function. With ``closure_over=k`` it behaves like the
+        closure ``lambda *_: f(x)`` over argument ``k`` of the current call: whatever it is
+        given, the harness receives that argument's value *as it is now* in the worker."""
         worker = self
 
         def call_harness(*args):
+            if closure_over is not None:
+                args = (worker.current_args[closure_over],)
             encoder = worker.protocol.Encoder()
             tree = encoder.encode(list(args))
             worker.send({"op": "callback", "id": callback_id, "args": tree}, encoder.blobs)
@@ -190,8 +196,12 @@ class Worker:
                 target = getattr(self.module, name, None)
                 if target is None or not callable(target):
                     return {"error": {"kind": "missing", "type": "AttributeError", "message": f"the submission has no function '{name}' (is it defined, and spelled exactly so?)", "frames": []}}, []
+            self.current_args = []
             args = self._decode(msg.get("args", []), blobs)
             kwargs = self._decode(msg.get("kwargs", {"~": "dict", "v": []}), blobs)
+            if not isinstance(args, list):
+                raise TypeError("arguments are not a list")
+            self.current_args = args
         except BaseException as exc:
             return {"error": _error(exc, self.source_dir)}, []
         try:

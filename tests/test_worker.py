@@ -135,6 +135,27 @@ def forge_later():
     threading.Thread(target=later, daemon=True).start()
     return 1.0
 
+def numgrad_in_place(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in range(x.size):
+        old = x.flat[i]
+        x.flat[i] = old + h
+        plus = f(x)
+        x.flat[i] = old - h
+        minus = f(x)
+        x.flat[i] = old
+        grad.flat[i] = (plus - minus) / (2 * h)
+    return grad
+
+def numgrad_on_copy(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in range(x.size):
+        plus, minus = x.copy(), x.copy()
+        plus.flat[i] += h
+        minus.flat[i] -= h
+        grad.flat[i] = (f(plus) - f(minus)) / (2 * h)
+    return grad
+
 def grandchild():
     pid = os.fork()
     if pid == 0:
@@ -179,6 +200,23 @@ def test_callbacks_run_in_the_harness(remote):
 
     np.testing.assert_array_equal(remote.apply_twice(f, np.zeros(2)), [2.0, 2.0])
     assert len(calls) == 2
+
+
+def test_a_closure_over_an_argument_sees_it_as_the_worker_holds_it(remote):
+    from autograder.testing import closure_over
+
+    x = np.array([1.0, -2.0, 0.5])
+    seen = []
+
+    def cube_sum(v):
+        seen.append(v.copy())
+        return float(np.sum(v**3))
+
+    grad = remote.numgrad_in_place(closure_over(1, cube_sum), x.copy())
+    np.testing.assert_allclose(grad, 3 * x**2, rtol=1e-6)
+    assert len(seen) == 6 and np.count_nonzero(seen[0] != x) == 1
+    # A perturbed copy is invisible to a closure over x: the gradient is 0.
+    np.testing.assert_array_equal(remote.numgrad_on_copy(closure_over(1, cube_sum), x.copy()), np.zeros(3))
 
 
 def test_inputs_are_copies_for_the_worker(remote):

@@ -10,6 +10,8 @@ import types
 import uuid
 import warnings
 
+from autograder.harness.closures import bind_closures
+
 __all__ = ["LocalSubmission", "load_module_from_file"]
 
 
@@ -48,6 +50,7 @@ class LocalSubmission:
             return function
 
         def call_recording_warnings(*args, **kwargs):
+            args, kwargs = bind_closures(args, kwargs)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 result = function(*args, **kwargs)

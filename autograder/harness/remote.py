@@ -17,6 +17,7 @@ import os
 import pathlib
 import time
 
+from autograder.harness.closures import ArgumentClosure
 from autograder.protocol import Decoder, Encoder, Handle, ProtocolError, read_frame, write_frame
 from autograder.sandbox.worker_process import become_subreaper
 from autograder.spec import AssignmentSpec, format_size
@@ -202,6 +203,11 @@ class RemoteSubmission:
         callbacks: dict[int, object] = {}
 
         def on_other(obj):
+            if isinstance(obj, ArgumentClosure):
+                if not 0 <= obj.index < len(args):
+                    raise ValueError(f"closure_over({obj.index}, ...) names no positional argument of this call")
+                callbacks[len(callbacks) + 1] = obj.function
+                return {"~": "callback", "id": len(callbacks), "closure_over": obj.index}
             if callable(obj):
                 callbacks[len(callbacks) + 1] = obj
                 return {"~": "callback", "id": len(callbacks)}
