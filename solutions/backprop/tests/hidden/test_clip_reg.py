@@ -27,7 +27,7 @@ def _torch_clip(grads, max_norm):
     return {n: p.grad.numpy() for n, p in zip(grads, params)}, total
 
 
-def _check_clip(submission, grads, max_norm, tol):
+def _check_clip(submission, grads, max_norm, tol, note=""):
     expected, total = _torch_clip(grads, max_norm)
     clipped, actual_total = submission.clip_grad_norm({k: v.copy() for k, v in grads.items()}, max_norm)
     assert_scalar_close(actual_total, total, name="total_norm (before clipping)", **tol)
@@ -35,11 +35,21 @@ def _check_clip(submission, grads, max_norm, tol):
         assert_scalar_close(float("nan"), 0.0, name="clipped_grads must be a dict with the same keys as grads")
     norms = {k: np.linalg.norm(v) for k, v in grads.items()}
     for key in grads:
-        assert_close(clipped[key], expected[key], name=f"clipped_grads['{key}']", **tol,
-                     hints={"clipped each array by its own norm instead of the global norm":
-                            grads[key] * min(1.0, max_norm / (norms[key] + 1e-6)),
-                            "scaled gradients UP when the norm is below max_norm (clamp the coefficient to 1)":
-                            grads[key] * max_norm / (total + 1e-6)})
+        hints = {"clipped each array by its own norm instead of the global norm":
+                 grads[key] * min(1.0, max_norm / (norms[key] + 1e-6)),
+                 "scaled gradients UP when the norm is below max_norm (clamp the coefficient to 1)":
+                 grads[key] * max_norm / (total + 1e-6),
+                 "left out the 1e-6 in max_norm / (total_norm + 1e-6)":
+                 grads[key] * min(1.0, max_norm / total) if total > 0 else grads[key]}
+        assert_close(clipped[key], expected[key], name=f"clipped_grads['{key}']{note}", **tol,
+                     hints=_distinct(hints, expected[key], tol))
+
+
+def _distinct(hints, expected, tol):
+    """The hints whose value differs from the expected one: a hint equal to it would name any near miss."""
+    rtol, atol = max(tol["rtol"], 1e-5), max(tol["atol"], 1e-7)  # the tolerance assert_close matches hints with
+    return {k: v for k, v in hints.items()
+            if not np.allclose(np.asarray(v, dtype=np.float64), expected, rtol=rtol, atol=atol)}
 
 
 @pytest.mark.task("clip_grad")
@@ -63,6 +73,20 @@ def test_clip_single_array_tiny_max_norm(submission, rng):
     """a single gradient array clipped to a small max_norm."""
     grads = {"w": rng.standard_normal((int(rng.integers(5, 20)), int(rng.integers(5, 20)))) * 10}
     _check_clip(submission, grads, float(rng.uniform(0.01, 0.1)), {"rtol": 1e-7, "atol": 1e-10})
+
+
+@pytest.mark.task("clip_grad")
+def test_clip_tiny_and_zero_gradients(submission, rng):
+    """tiny gradients (global norm ~1e-6, where the +1e-6 in the coefficient matters), and all-zero gradients."""
+    grads = _random_grads(rng)
+    total = np.sqrt(sum(np.sum(g**2) for g in grads.values()))
+    tiny_total = float(rng.uniform(1e-6, 4e-6))
+    grads = {k: g * (tiny_total / total) for k, g in grads.items()}
+    _check_clip(submission, grads, tiny_total * float(rng.uniform(0.2, 0.6)), {"rtol": 1e-7, "atol": 1e-16},
+                note=" (tiny gradients: coef = max_norm / (total_norm + 1e-6); here the 1e-6 matters)")
+    zeros = {k: np.zeros_like(g) for k, g in grads.items()}
+    _check_clip(submission, zeros, float(rng.uniform(0.5, 2.0)), {"rtol": 1e-7, "atol": 1e-16},
+                note=" (all-zero gradients stay zero)")
 
 
 @pytest.mark.task("clip_grad")

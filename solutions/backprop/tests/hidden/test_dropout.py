@@ -75,6 +75,16 @@ def test_same_seed_same_mask(submission, rng):
                         rtol=0, atol=0.1)
 
 
+def test_seed_zero_is_a_seed(submission, rng):
+    """seed = 0 is a seed like any other (not "no seed"): two calls with seed 0 give the same mask."""
+    p = float(rng.uniform(0.3, 0.7))
+    x = _nonzero(rng, (30, 40))
+    out1, _ = submission.dropout_forward(x.copy(), {"p": p, "mode": "train", "seed": 0})
+    out2, _ = submission.dropout_forward(x.copy(), {"p": p, "mode": "train", "seed": 0})
+    assert_close(out2, out1, name="out of a second call with seed=0 (test `seed is not None`, not `if seed:`)",
+                 rtol=0, atol=0)
+
+
 def test_test_mode_is_identity(submission, rng):
     """test mode: out = x and dx = dout, whatever p."""
     p = float(rng.uniform(0.2, 0.8))

@@ -183,13 +183,20 @@ def test_sigmoid_extreme_inputs(submission, rng, leaf):
 
 @pytest.mark.task("sigmoid_tanh")
 def test_sigmoid_raises_no_overflow_warnings(submission, rng):
-    """sigmoid for |x| up to 1e3 raises no overflow warnings (API.md: stable, no warnings)."""
+    """sigmoid forward and backward for |x| up to 1e3 raise no overflow warnings (API.md: stable, no warnings)."""
     x = np.concatenate([rng.uniform(-1000, -710, size=8), rng.uniform(710, 1000, size=8), rng.standard_normal(8)])
-    submission.sigmoid_forward(x.copy())
+    dout = rng.standard_normal(x.shape)
+    _, cache = submission.sigmoid_forward(x.copy())
     overflow = [w for w in submission.last_warnings if "overflow" in w or "RuntimeWarning" in w]
     assert not overflow, (
         f"sigmoid_forward raised {overflow[0]!r}: exp(-x) overflows for very negative x; "
         "compute exp of a non-positive number only (split x >= 0 and x < 0)"
+    )
+    submission.sigmoid_backward(dout, cache)
+    overflow = [w for w in submission.last_warnings if "overflow" in w or "RuntimeWarning" in w]
+    assert not overflow, (
+        f"sigmoid_backward raised {overflow[0]!r}: if it recomputes sigmoid(x), it must use the same stable "
+        "formula as the forward pass (or reuse the forward's output from the cache)"
     )
 
 

@@ -1,13 +1,15 @@
 """Hidden tests: numeric_gradient (central differences, x perturbed in place and restored exactly).
 
 The test's function f is called back in the harness with the array the student
-passes, so the test sees every perturbation.
+passes, so the test sees every perturbation. ``closure_over(1, f)`` stands for the
+closure ``lambda _: f(x)`` of the CS231n convention: it sees x as the student's code
+holds it, so only an in-place perturbation moves it.
 """
 
 import numpy as np
 import pytest
 
-from autograder.testing import assert_close
+from autograder.testing import assert_close, closure_over
 
 pytestmark = pytest.mark.task("numeric_gradient")
 
@@ -95,3 +97,12 @@ def test_central_differences(submission, rng):
     grad = submission.numeric_gradient(f, x.copy())
     assert_close(grad, f.gradient(x), name="grad", rtol=1e-7, atol=1e-7,
                  hints={"used a forward difference (f(x+h) - f(x)) / h": f.gradient(x) + f.b * x * 1e-5})
+
+
+def test_perturbs_x_in_place_for_a_closure(submission, rng):
+    """f ignores its argument and reads x itself (lambda _: loss()): x must be perturbed in place."""
+    x, f = _case(rng, (int(rng.integers(2, 5)), int(rng.integers(2, 5))))
+    grad = submission.numeric_gradient(closure_over(1, f), x.copy())
+    assert_close(grad, f.gradient(x), name="grad with f = lambda _: loss(x)", rtol=1e-6, atol=1e-7,
+                 hints={"perturbed a copy of x: a closure that reads x itself never sees the change (perturb x in place)":
+                        np.zeros_like(x)})
