@@ -195,6 +195,79 @@ def test_bfgs(submission, frozen):
     frozen.check("bfgs.rosenbrock_x", x, rtol=0, atol=1e-5)
 
 
+def separable_log():
+    """f(x) = sum_i log(1 + lam_i z_i**2), z = Q^T (x - x*): not convex far from x*, where a step
+    can give s @ y < 0. From X0_LOG both methods meet such a pair after a few used ones."""
+    rng = np.random.default_rng(11)
+    n = int(rng.integers(3, 8))
+    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    lam = np.exp(rng.uniform(0.0, np.log(10.0), n))
+    x_star = rng.standard_normal(n)
+    f = lambda x: float(np.sum(np.log1p(lam * (Q.T @ (x - x_star)) ** 2)))
+    grad = lambda x: Q @ (2.0 * lam * (Q.T @ (x - x_star)) / (1.0 + lam * (Q.T @ (x - x_star)) ** 2))
+    d = rng.standard_normal(n)
+    x0 = x_star + rng.uniform(3.0, 5.0) * d / np.linalg.norm(d)
+    return f, grad, x0
+
+
+def _quasi_newton_variant(f, grad, x0, steps, lbfgs_m=None, bad_pair="skip"):
+    """BFGS (lbfgs_m None) or L-BFGS for ``steps`` steps, with a chosen treatment of a pair with
+    s @ y <= 1e-10 ('skip', 'reset' or 'use'), for the hints."""
+    x, n = np.array(x0, dtype=np.float64), len(x0)
+    I, H, S, Y = np.eye(n), np.eye(n), [], []
+    g = grad(x)
+    for _ in range(steps):
+        if lbfgs_m is None:
+            p = -H @ g
+        else:
+            q, alphas = g.copy(), []
+            for s, y in zip(reversed(S), reversed(Y)):
+                alphas.append((s @ q) / (y @ s))
+                q = q - alphas[-1] * y
+            q = q * (S[-1] @ Y[-1]) / (Y[-1] @ Y[-1]) if S else q
+            for (s, y), a in zip(zip(S, Y), reversed(alphas)):
+                q = q + (a - (y @ q) / (y @ s)) * s
+            p = -q
+        alpha, fx, slope = 1.0, f(x), g @ p
+        while f(x + alpha * p) > fx + 1e-4 * alpha * slope and alpha > 1e-30:
+            alpha *= 0.5
+        s = alpha * p
+        x = x + s
+        g_new = grad(x)
+        y = g_new - g
+        good = s @ y > 1e-10
+        if lbfgs_m is None and (good or bad_pair == "use"):
+            r = 1.0 / (s @ y)
+            H = (I - r * np.outer(s, y)) @ H @ (I - r * np.outer(y, s)) + r * np.outer(s, s)
+        elif lbfgs_m is None and bad_pair == "reset":
+            H = I.copy()
+        elif lbfgs_m is not None and good:
+            S, Y = (S + [s])[-lbfgs_m:], (Y + [y])[-lbfgs_m:]
+        elif lbfgs_m is not None and bad_pair == "reset":
+            S, Y = [], []
+        g = g_new
+    return x
+
+
+@pytest.mark.task("bfgs")
+def test_bfgs_pair_with_negative_curvature(submission, frozen):
+    """Eight BFGS steps (max_iter=8) on a non-convex function: the 4th pair has s @ y < 0 and is skipped."""
+    f, grad, x0 = separable_log()
+    x, n_iter = submission.bfgs_minimize(f, grad, x0.copy(), 1e-12, 8)
+    hints = _hints(frozen, updated_H_with_a_pair_whose_s_y_is_negative=_quasi_newton_variant(f, grad, x0, 8, bad_pair="use"),
+                   reset_H_to_the_identity_instead_of_keeping_it=_quasi_newton_variant(f, grad, x0, 8, bad_pair="reset"))
+    frozen.check("bfgs.negative_curvature_x", x, rtol=1e-7, atol=1e-9, hints=hints)
+
+
+@pytest.mark.task("lbfgs")
+def test_lbfgs_pair_with_negative_curvature(submission, frozen):
+    """Eight L-BFGS steps with m=2 on a non-convex function: the 5th pair has s @ y < 0 and clears the memory."""
+    f, grad, x0 = separable_log()
+    x, n_iter = submission.lbfgs_minimize(f, grad, x0.copy(), 2, 1e-12, 8)
+    hints = _hints(frozen, dropped_the_pair_but_kept_the_memory=_quasi_newton_variant(f, grad, x0, 8, lbfgs_m=2, bad_pair="skip"))
+    frozen.check("lbfgs.negative_curvature_x", x, rtol=1e-7, atol=1e-9, hints=hints)
+
+
 @pytest.mark.task("lbfgs")
 def test_lbfgs_direction(submission, frozen):
     """The two-loop recursion with two (s, y) pairs from the fixed quadratic, and with none."""
@@ -218,9 +291,12 @@ def test_lbfgs_minimize(submission, frozen):
 
 @pytest.mark.task("cg")
 def test_conjugate_gradient(submission, frozen):
-    """CG on a 5x5 SPD system: the solution in at most 5 (+ rounding) iterations; 2 iterations exactly."""
+    """CG on a 5x5 SPD system: the solution in at most 5 (+ rounding) iterations; 2 iterations exactly; a tiny b."""
     x, n_iter = submission.conjugate_gradient(A_SPD.copy(), B_VEC.copy())
     frozen.check("cg.solution", x, rtol=1e-8, atol=1e-10)
     x, n_iter = submission.conjugate_gradient(A_SPD.copy(), B_VEC.copy(), None, 1e-10, 2)
     frozen.check("cg.two_iterations_x", x, rtol=1e-8, atol=1e-10)
     frozen.check("cg.two_iterations_n_iter", n_iter)
+    x, n_iter = submission.conjugate_gradient(A_SPD.copy(), 1e-6 * B_VEC, None, 1e-4)  # tol is relative to norm(b)
+    frozen.check("cg.small_b_x", x, rtol=1e-8, atol=1e-16)
+    frozen.check("cg.small_b_n_iter", n_iter, hints=_hints(frozen, stopped_at_norm_r_below_tol_instead_of_tol_times_norm_b=0))

@@ -89,6 +89,24 @@ def test_newton_non_quadratic_convex(submission, rng, helpers):
 
 
 @pytest.mark.task("newton")
+def test_newton_loose_tol_is_absolute(submission, rng, helpers):
+    """A loose custom tol (1e-3..1e-1) far from x0: the returned x meets norm(grad(x)) < tol itself.
+
+    Catches a tolerance taken relative to norm(grad(x0)): Newton's gradient norms fall by a
+    factor of a few per step on this quartic before the quadratic phase, so an iterate with
+    tol <= norm(grad) < tol * norm(grad(x0)) always exists.
+    """
+    n = int(rng.integers(3, 10))
+    A, x_star = helpers.quadratic_problem(rng, n, cond=10.0)
+    f, grad, hess = helpers.centered_functions(A, x_star, c=0.5)
+    x0 = x_star + 2.0 * rng.standard_normal(n)
+    tol = 10 ** rng.uniform(-3, -1)
+    x, n_iter = submission.newton_minimize(f, grad, hess, x0.copy(), tol)
+    helpers.check_at_most(np.linalg.norm(grad(np.asarray(x, dtype=np.float64))) / tol, 1.0, "norm(grad(x)) / tol")
+    helpers.check_at_most(n_iter, 60, "n_iter")
+
+
+@pytest.mark.task("newton")
 def test_newton_zero_steps_when_x0_meets_tol(submission, rng, helpers):
     """n_iter = 0 and x = x0 when norm(grad(x0)) < tol, with the default and with a custom tol."""
     n = int(rng.integers(2, 8))
@@ -161,13 +179,16 @@ def test_line_search_default_parameters(submission, rng, helpers, kind):
 
 @pytest.mark.task("line_search")
 def test_line_search_custom_parameters(submission, rng, helpers):
-    """Non-default alpha0, c and rho are used."""
+    """Non-default alpha0, c and rho are used (inputs drawn so that each of them changes the answer)."""
     for _ in range(3):
         while True:
             f, grad, x, p = _line_search_case(rng, helpers, "quartic")
             alpha0, c, rho = rng.uniform(0.5, 4.0), rng.uniform(0.05, 0.45), rng.uniform(0.2, 0.8)
             expected, margin = _armijo_oracle(f, grad, x, p, alpha0, c, rho)
-            if margin > 1e-9:
+            # every parameter must matter: at least one shrink (rho), and the default c
+            # would have stopped earlier (c); alpha0 * rho**k is never a power of 0.5 here
+            with_default_c, margin_c = _armijo_oracle(f, grad, x, p, alpha0, 1e-4, rho)
+            if margin > 1e-9 and margin_c > 1e-9 and expected < alpha0 and with_default_c > expected:
                 break
         alpha = submission.backtracking_line_search(f, grad, x.copy(), p.copy(), alpha0, c, rho)
         assert_scalar_close(alpha, expected, name="alpha", rtol=1e-12)
@@ -242,6 +263,10 @@ def test_quasi_newton_ill_conditioned_quadratic(submission, rng, helpers, name):
     x, _ = getattr(submission, name)(f, grad, x0.copy(), tol=setting["tol"], max_iter=300 if name == "bfgs_minimize" else 500)
     # smallest eigenvalue 1: |x - x*| <= norm(grad(x))
     assert_close(x, x_star, name="x", rtol=0, atol=setting["atol"])
+    if name == "bfgs_minimize":
+        # BFGS needs about 20 steps here; one that throws its matrix away when it skips a
+        # (tiny, near the minimum) pair falls back to steepest descent and runs out of steps.
+        helpers.check_at_most(np.linalg.norm(grad(np.asarray(x, dtype=np.float64))) / setting["tol"], 1.0, "norm(grad(x)) / tol")
 
 
 @pytest.mark.parametrize("name", MINIMIZERS)
@@ -276,6 +301,130 @@ def test_quasi_newton_respects_max_iter(submission, helpers, name):
     f, grad, _ = helpers.rosenbrock()
     _, n_iter = getattr(submission, name)(f, grad, ROSENBROCK_START.copy(), max_iter=3)
     helpers.check_int(n_iter, 3, "n_iter")
+
+
+@pytest.mark.parametrize("name", MINIMIZERS)
+def test_quasi_newton_loose_tol_is_absolute(submission, rng, helpers, name):
+    """A loose custom tol (1e-3..1e-1) far from x0: the returned x meets norm(grad(x)) < tol itself."""
+    n = int(rng.integers(3, 10))
+    A, x_star = helpers.quadratic_problem(rng, n, cond=30.0)
+    f, grad, _ = helpers.centered_functions(A, x_star, c=0.5)
+    tol = 10 ** rng.uniform(-3, -1)
+    x, n_iter = getattr(submission, name)(f, grad, x_star + 2.0 * rng.standard_normal(n), tol=tol)
+    helpers.check_at_most(np.linalg.norm(grad(np.asarray(x, dtype=np.float64))) / tol, 1.0, "norm(grad(x)) / tol")
+    helpers.check_at_most(n_iter, 200, "n_iter")
+
+
+def _separable_log_problem(rng):
+    """f(x) = sum_i log(1 + lam_i z_i**2), z = Q^T (x - x*): unique minimiser x*, not convex.
+
+    Each term is concave for |z_i| > 1/sqrt(lam_i), so far from x* a step can give s @ y < 0.
+    """
+    n = int(rng.integers(3, 8))
+    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    lam = np.exp(rng.uniform(0.0, np.log(10.0), n))
+    x_star = rng.standard_normal(n)
+
+    def f(x):
+        z = Q.T @ (x - x_star)
+        return float(np.sum(np.log1p(lam * z**2)))
+
+    def grad(x):
+        z = Q.T @ (x - x_star)
+        return Q @ (2.0 * lam * z / (1.0 + lam * z**2))
+
+    d = rng.standard_normal(n)
+    x0 = x_star + rng.uniform(3.0, 5.0) * d / np.linalg.norm(d)
+    return f, grad, x0
+
+
+def _two_loop(g, s_list, y_list):
+    q, alphas = g.copy(), []
+    for s, y in zip(reversed(s_list), reversed(y_list)):
+        a = (s @ q) / (y @ s)
+        q = q - a * y
+        alphas.append(a)
+    if s_list:
+        q = q * (s_list[-1] @ y_list[-1]) / (y_list[-1] @ y_list[-1])
+    for (s, y), a in zip(zip(s_list, y_list), reversed(alphas)):
+        q = q + (a - (y @ q) / (y @ s)) * s
+    return -q
+
+
+def _quasi_newton_trace(method, f, grad, x0, steps, m):
+    """API.md's BFGS (m unused) or L-BFGS for ``steps`` steps.
+
+    Returns (x after the last step, one letter per step: 'u' pair used, 'N' pair with
+    s @ y <= 1e-10, the smallest relative margin of any decision taken: Armijo tests and
+    the s @ y threshold).
+    """
+    x = np.array(x0, dtype=np.float64)
+    n = len(x)
+    I = np.eye(n)
+    H, s_list, y_list = I.copy(), [], []
+    g = grad(x)
+    kinds, margin = [], np.inf
+    for _ in range(steps):
+        p = -H @ g if method == "bfgs_minimize" else _two_loop(g, s_list, y_list)
+        fx, slope = f(x), float(g @ p)
+        alpha = 1.0
+        for _ in range(200):
+            gap = f(x + alpha * p) - (fx + 1e-4 * alpha * slope)
+            margin = min(margin, abs(gap) / (abs(fx) + 1.0))
+            if gap <= 0:
+                break
+            alpha *= 0.5
+        s = alpha * p
+        x = x + s
+        g_new = grad(x)
+        y = g_new - g
+        sy = float(s @ y)
+        margin = min(margin, abs(sy - 1e-10) / (np.linalg.norm(s) * np.linalg.norm(y) + 1e-300))
+        if sy > 1e-10:
+            kinds.append("u")
+            if method == "bfgs_minimize":
+                r = 1.0 / sy
+                H = (I - r * np.outer(s, y)) @ H @ (I - r * np.outer(y, s)) + r * np.outer(s, s)
+            else:
+                s_list.append(s)
+                y_list.append(y)
+                if len(s_list) > m:
+                    s_list.pop(0)
+                    y_list.pop(0)
+        else:
+            kinds.append("N")
+            s_list, y_list = [], []
+        g = g_new
+    return x, "".join(kinds), margin
+
+
+@pytest.mark.parametrize("name", MINIMIZERS)
+def test_quasi_newton_pair_with_negative_curvature(submission, rng, name):
+    """A non-convex function where a pair with s @ y < 0 comes after pairs that were used.
+
+    API.md: BFGS skips such a pair (and keeps its matrix); L-BFGS clears its memory. With
+    max_iter = k, the point after k steps is the k-th iterate of that method (line search
+    with defaults), which the harness computes; inputs are redrawn until every decision
+    (Armijo tests, s @ y against 1e-10) is far from a tie. For L-BFGS, m is small and the
+    memory is full (m + 1 pairs seen) before the pair that clears it.
+    """
+    m = int(rng.integers(2, 4))
+    need = "u" if name == "bfgs_minimize" else "u" * (m + 1)
+    for _ in range(500):
+        f, grad, x0 = _separable_log_problem(rng)
+        _, kinds, _ = _quasi_newton_trace(name, f, grad, x0, 16, m)
+        j = kinds.find(need + "N")
+        if j < 0:
+            continue
+        steps = j + len(need) + 4  # the pair with s @ y < 0, then three more steps
+        x_expected, kinds, margin = _quasi_newton_trace(name, f, grad, x0, steps, m)
+        if margin > 1e-8:
+            break
+    else:
+        raise RuntimeError("the harness found no suitable problem")
+    args = (f, grad, x0.copy(), 1e-12, steps) if name == "bfgs_minimize" else (f, grad, x0.copy(), m, 1e-12, steps)
+    x, n_iter = getattr(submission, name)(*args)
+    assert_close(x, x_expected, name=f"x after {steps} steps (max_iter={steps})", rtol=1e-6, atol=1e-8)
 
 
 def _bfgs_pairs(rng, n, k, symmetric=True):
@@ -414,6 +563,21 @@ def test_cg_iterates_are_krylov_minimisers(submission, rng):
         x, n_iter = submission.conjugate_gradient(A.copy(), b.copy(), x0.copy(), 1e-12, k)
         assert_close(x, _krylov_iterate(A, b, x0, k), name=f"x after {k} iteration(s)", rtol=1e-7, atol=1e-9)
         assert_scalar_close(n_iter, k, name="n_iter")
+
+
+@pytest.mark.task("cg")
+def test_cg_tolerance_relative_to_norm_b(submission, rng, helpers):
+    """b of norm 1e-6..1e-4 and 1e4..1e6: the stopping rule is norm(r) <= tol * norm(b), scale-free."""
+    n = int(rng.integers(5, 30))
+    A = _spd(rng, n, 1.0, 10.0)
+    direction = rng.standard_normal(n)
+    for scale in (10 ** rng.uniform(-6, -4), 10 ** rng.uniform(4, 6)):
+        b = scale * direction / np.linalg.norm(direction)
+        x, n_iter = submission.conjugate_gradient(A.copy(), b.copy())
+        x = np.asarray(x, dtype=np.float64)
+        helpers.check_at_most(np.linalg.norm(b - A @ x) / np.linalg.norm(b), 2e-10, f"norm(b - A x) / norm(b) with norm(b) = {scale:.1e}")
+        helpers.check_at_most(n_iter, n + 2, f"n_iter with norm(b) = {scale:.1e}")
+        assert_close(x / scale, np.linalg.solve(A, b) / scale, name="x / norm(b)", rtol=1e-7, atol=1e-9)
 
 
 @pytest.mark.task("cg")
