@@ -38,3 +38,12 @@ def test_check_one_task_and_unreadable_input(toy_base, toy_reference, tmp_path):
     empty.write_text("")
     completed = check(toy_base, empty)
     assert completed.returncode == 2 and "empty" in completed.stderr
+
+
+def test_check_stops_an_endless_loop_at_the_call_limit(toy_base, toy_reference, tmp_path):
+    looping = tmp_path / "toy.py"
+    looping.write_text(toy_reference.replace("out = x * factor", "while True:\n        pass"))
+    completed = check(toy_base, looping)
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert "timed out after 3 s in `scale_forward`" in completed.stdout
+    assert "PASS  stats" in completed.stdout  # the other task still passes

@@ -1,10 +1,19 @@
-"""In-process submissions for a student's local ``check`` (speed and clear messages, no security)."""
+"""In-process submissions for a student's local ``check`` (speed and clear messages, no security).
+
+No sandbox here, but the same per-call time limit as grading: an endless loop in
+one function fails that test after ``call_timeout_s`` instead of hanging ``check``
+(a ``SIGALRM`` timer, where the call runs in the main thread; code stuck inside
+one long C call is interrupted when it returns to Python).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import pathlib
+import signal
 import sys
+import threading
 import time
 import types
 import uuid
@@ -12,7 +21,31 @@ import warnings
 
 from autograder.harness.closures import bind_closures
 
-__all__ = ["LocalSubmission", "load_module_from_file"]
+__all__ = ["CallTimedOut", "LocalSubmission", "load_module_from_file"]
+
+TIMEOUTS_BEFORE_GIVING_UP = 2  # as in grading: a function that timed out this often is not called again
+
+
+class CallTimedOut(BaseException):
+    """A call into student code ran past its time limit (a BaseException, so ``except Exception`` in student code cannot swallow it)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None, name: str):
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(_signum, _frame):
+        raise CallTimedOut(f"timed out after {seconds:g} s in `{name}`")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def load_module_from_file(path: str | pathlib.Path, name: str | None = None) -> types.ModuleType:
@@ -35,8 +68,10 @@ def load_module_from_file(path: str | pathlib.Path, name: str | None = None) -> 
 class LocalSubmission:
     """The student's module, called directly. Same interface as :class:`RemoteSubmission`."""
 
-    def __init__(self, module: types.ModuleType):
+    def __init__(self, module: types.ModuleType, call_timeout_s: float | None = None):
         self._module = module
+        self._call_timeout_s = call_timeout_s
+        self._timeouts: dict[str, int] = {}  # function name -> calls that timed out
         self.last_warnings: list[str] = []  # warnings raised by the last call, as in RemoteSubmission
 
     def __getattr__(self, name: str):
@@ -51,9 +86,16 @@ class LocalSubmission:
 
         def call_recording_warnings(*args, **kwargs):
             args, kwargs = bind_closures(args, kwargs)
+            if self._timeouts.get(name, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
+                raise CallTimedOut(f"not run: `{name}` already timed out {self._timeouts[name]} times (limit {self._call_timeout_s:g} s per call)")
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                result = function(*args, **kwargs)
+                try:
+                    with _time_limit(self._call_timeout_s, name):
+                        result = function(*args, **kwargs)
+                except CallTimedOut:
+                    self._timeouts[name] = self._timeouts.get(name, 0) + 1
+                    raise
             self.last_warnings = [f"{w.category.__name__}: {w.message}"[:300] for w in caught[:20]]
             return result
 

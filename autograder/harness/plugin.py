@@ -86,13 +86,14 @@ def _ag_submission(request):
     if not path:
         raise pytest.UsageError("--ag-submission is required (the student's module file or source directory)")
     if config.getoption("--ag-mode") == "local":
+        timeout = _local_call_timeout(config)
         if path.startswith("namespace:"):
             # A live notebook namespace registered by Notebook.check (autograder.notebook).
             from autograder.notebook import registered_namespace
 
-            yield LocalSubmission(registered_namespace(path))
+            yield LocalSubmission(registered_namespace(path), timeout)
             return
-        yield LocalSubmission(load_module_from_file(path))
+        yield LocalSubmission(load_module_from_file(path), timeout)
         return
     from autograder.harness.remote import RemoteSubmission
     from autograder.spec import load_spec
@@ -108,6 +109,16 @@ def _ag_submission(request):
     config._ag_remote = remote
     yield remote
     remote.close()
+
+
+def _local_call_timeout(config) -> float | None:
+    """The assignment's per-call limit, for in-process checks (None without an assignment)."""
+    assignment = config.getoption("--ag-assignment")
+    if not assignment:
+        return None
+    from autograder.spec import load_spec
+
+    return load_spec(assignment).limits.call_timeout_s
 
 
 @pytest.fixture
