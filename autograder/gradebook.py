@@ -7,7 +7,8 @@ no half-written result: rerunning with ``--resume`` grades exactly what is not
 recorded yet (or was recorded as ``grader_error``, which is retried).
 
 A submission is identified by (assignment, name, hash of its content): a new
-file under the same name is graded again; the same file is not.
+file under the same name is graded again; the same file is not, unless the
+assignment's files (tests) changed since (``assignment_version`` holds their hash).
 
 Only the stdlib ``sqlite3`` is used. The full :class:`SubmissionResult` is kept
 as JSON next to the columns, so exports (``autograder export``) rebuild exactly
@@ -126,16 +127,21 @@ class Gradebook:
                 raise
         return attempt_id
 
-    def finished(self, assignment: str, name: str, submission_hash: str) -> SubmissionResult | None:
-        """The latest graded (not ``grader_error``) result of this exact submission, if any."""
+    def finished(self, assignment: str, name: str, submission_hash: str, assignment_version: str | None = None) -> SubmissionResult | None:
+        """The latest graded (not ``grader_error``) result of this exact submission, if any.
+
+        With ``assignment_version``, only a result graded with that version of the
+        assignment counts: after a change to the tests, ``--resume`` grades again.
+        """
         if not submission_hash:
             return None
+        query = "SELECT result_json FROM attempts WHERE assignment = ? AND name = ? AND submission_hash = ? AND status != 'grader_error'"
+        params: tuple = (assignment, name, submission_hash)
+        if assignment_version is not None:
+            query += " AND assignment_version = ?"
+            params += (assignment_version,)
         with self._lock:
-            row = self._db.execute(
-                "SELECT result_json FROM attempts WHERE assignment = ? AND name = ? AND submission_hash = ? AND status != 'grader_error'"
-                " ORDER BY id DESC LIMIT 1",
-                (assignment, name, submission_hash),
-            ).fetchone()
+            row = self._db.execute(query + " ORDER BY id DESC LIMIT 1", params).fetchone()
         return result_from_json(row[0]) if row else None
 
     def latest_results(self, assignment: str | None = None) -> list[SubmissionResult]:

@@ -14,6 +14,8 @@ import os
 import pathlib
 import queue
 import re
+import shutil
+import tempfile
 import time
 
 from autograder.gradebook import Gradebook
@@ -23,7 +25,7 @@ from autograder.intake import IntakeError, intake, submission_name
 from autograder.progress import Progress
 from autograder.results import write_csv, write_junit, write_submission_files
 from autograder.sandbox import GradingCancelled
-from autograder.spec import AssignmentSpec
+from autograder.spec import AssignmentSpec, assignment_version, snapshot_spec
 
 __all__ = ["BatchInterrupted", "GradeOptions", "grade_batch", "grade_one", "close_sandbox", "stop_sandbox", "submission_hash"]
 
@@ -147,6 +149,17 @@ def grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathli
 
     sandbox = sandbox or make_sandbox(options.sandbox, gpus=options.gpu_devices)
     out_dir.mkdir(parents=True, exist_ok=True)
+    # The whole batch grades against one copy of the assignment, whatever is edited meanwhile.
+    snapshot_dir = pathlib.Path(tempfile.mkdtemp(prefix="ag-assignment-"))
+    try:
+        spec = snapshot_spec(spec, snapshot_dir)
+        return _grade_batch(spec, paths, out_dir, options, sandbox)
+    finally:
+        shutil.rmtree(snapshot_dir, ignore_errors=True)
+
+
+def _grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathlib.Path, options: GradeOptions, sandbox) -> list[SubmissionResult]:
+    version = assignment_version(spec)
     names = _unique_names(paths)
     progress = Progress(len(paths), label=f"grading {spec.id}", enabled=options.progress)
     slots: queue.Queue[int] = queue.Queue()
@@ -163,7 +176,7 @@ def grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathli
             raise GradingCancelled()
         content_hash = submission_hash(path)  # hashed once: the resume check and the gradebook row share it
         if gradebook is not None and options.resume:
-            done = gradebook.finished(spec.id, name, content_hash)
+            done = gradebook.finished(spec.id, name, content_hash, version)
             if done is not None:
                 write_submission_files(out_dir, done)
                 progress.advance(done.status)
@@ -174,9 +187,10 @@ def grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathli
             result = grade_one(spec, path, name, sandbox, options, slot, content_hash)
         finally:
             slots.put(slot)
+        result.assignment_version = version
         write_submission_files(out_dir, result)
         if gradebook is not None:
-            gradebook.record(result, path=path, assignment_version=spec.version, sandbox=options.sandbox, started_at=started_at)
+            gradebook.record(result, path=path, assignment_version=version, sandbox=options.sandbox, started_at=started_at)
         progress.advance(result.status)
         return result
 

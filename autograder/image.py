@@ -8,7 +8,7 @@
    harness's and the worker's requirement lists, the ``autograder`` package and
    ``solutions/<id>``;
 3. ``docker build --network none`` installs everything with ``--no-index``.
-   The image is labelled with :func:`autograder.sandbox.docker.source_hash`, so
+   The image is labelled with :func:`autograder.spec.source_hash`, so
    the docker sandbox refuses an image older than the assignment.
 """
 
@@ -22,7 +22,8 @@ import subprocess
 import sys
 import tempfile
 
-from autograder.sandbox.docker import HASH_LABEL, image_tag, source_hash
+from autograder.sandbox.docker import HASH_LABEL, image_tag
+from autograder.spec import source_hash
 from autograder.spec import AssignmentSpec
 
 __all__ = ["DEFAULT_BASE", "DEFAULT_GPU_BASE", "build_image", "collect_wheelhouse", "harness_requirements"]

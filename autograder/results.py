@@ -61,6 +61,7 @@ def gradescope_json(result: SubmissionResult) -> dict:
             "assignment": result.assignment,
             "seed": result.seed,
             "grader_version": __version__,
+            "assignment_version": result.assignment_version,
             "attempts": result.attempts,
             "submission_hash": result.submission_hash,
             "warnings": result.warnings,

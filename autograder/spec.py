@@ -28,11 +28,14 @@ The same spec is read from ``assignments/<id>/`` (the released copy) and from
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import pathlib
 import re
+import shutil
 import tomllib
 
-__all__ = ["AssignmentSpec", "Limits", "SpecError", "Task", "find_assignment", "format_size", "load_spec"]
+__all__ = ["AssignmentSpec", "Limits", "SpecError", "Task", "assignment_version", "find_assignment", "format_size", "load_spec",
+           "snapshot_spec", "source_hash"]
 
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -204,3 +207,39 @@ def find_assignment(assignment_id: str, base: str | pathlib.Path | None = None, 
                 return load_spec(candidate)
     looked = ", ".join(str(b / k / assignment_id) for b in bases for k in order)
     raise SpecError(f"assignment '{assignment_id}' not found (looked in {looked})")
+
+
+_BUILD_LITTER = ("__pycache__", ".pytest_cache")
+
+
+def source_hash(assignment_root: pathlib.Path) -> str:
+    """SHA-256 over an assignment's files (reference, tests, spec, mutants).
+
+    What a grader image was built from, and what a grading run graded with. The
+    framework is not hashed: it changes more often than the tests, and an older
+    harness still grades correctly.
+    """
+    root = pathlib.Path(assignment_root)
+    digest = hashlib.sha256()
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not any(part in _BUILD_LITTER for part in p.parts)
+                   and p.suffix != ".pyc")
+    for path in files:
+        digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def assignment_version(spec: AssignmentSpec) -> str:
+    """``<version from assignment.toml>+<first 12 hex digits of source_hash>``: changes whenever a test does."""
+    return f"{spec.version}+{source_hash(spec.root)[:12]}"
+
+
+def snapshot_spec(spec: AssignmentSpec, into: pathlib.Path) -> AssignmentSpec:
+    """Copy the assignment's folder into ``into`` and load the copy.
+
+    A batch grades every submission against the snapshot, so editing the tests
+    while it runs cannot give half the class other tests than the rest.
+    """
+    copy = pathlib.Path(into) / spec.root.name
+    shutil.copytree(spec.root, copy, ignore=shutil.ignore_patterns(*_BUILD_LITTER, "*.pyc"), symlinks=False)
+    return load_spec(copy)

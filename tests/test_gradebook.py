@@ -100,7 +100,10 @@ def test_grade_records_exports_and_resumes(tmp_path):
     db = sqlite3.connect(gradebook)
     assert db.execute("SELECT COUNT(*) FROM task_scores").fetchone()[0] == 6
     version, started, duration, digest = db.execute("SELECT assignment_version, started_at, duration_s, submission_hash FROM attempts").fetchone()
-    assert version == "7" and started > 0 and duration > 0 and len(digest) == 64
+    from autograder.spec import load_spec, source_hash
+
+    assert version == "7+" + source_hash(base / "solutions" / "hx")[:12] and started > 0 and duration > 0 and len(digest) == 64
+    assert json.loads((out / "student000" / "results.json").read_text())["extra_data"]["assignment_version"] == version
 
     paths[1].write_text(paths[1].read_text().replace("return a * x", "return x"))  # a new version of one submission
     _grade(base, out, paths, scratch, "--resume")
@@ -110,6 +113,14 @@ def test_grade_records_exports_and_resumes(tmp_path):
 
     _grade(base, out, paths, scratch, "--resume")
     assert len(_attempts(gradebook)) == 3, "nothing left to grade"
+
+    # The tests changed since: a resumed batch grades everything again, with the new tests.
+    hidden = next((base / "solutions" / "hx" / "tests" / "hidden").glob("test_*.py"))
+    hidden.write_text(hidden.read_text() + "\n# a comment is a change too\n")
+    _grade(base, out, paths, scratch, "--resume")
+    rows = _attempts(gradebook)
+    assert [name for _, name, _, _ in rows[3:]] == ["student000", "student001"], "graded again after the tests changed"
+    assert load_spec(base / "solutions" / "hx").version == "7"
 
     export_csv = tmp_path / "export.csv"
     subprocess.run([sys.executable, "-m", "autograder.cli", "export", "csv", "--gradebook", str(gradebook), "--out", str(export_csv)],

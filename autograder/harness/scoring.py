@@ -64,6 +64,7 @@ class SubmissionResult:
     execution_time: float = 0.0
     attempts: int = 1
     submission_hash: str = ""
+    assignment_version: str = ""  # autograder.spec.assignment_version of what it was graded with
     warnings: list[str] = dataclasses.field(default_factory=list)  # for instructors (a weakened sandbox), not students
 
     @property

@@ -20,7 +20,6 @@ removed with ``docker rm -f`` whatever happens (timeouts, Ctrl-C).
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import pathlib
 import shutil
@@ -31,9 +30,9 @@ import uuid
 
 from autograder.sandbox.process import ProcessLauncher
 from autograder.sandbox.worker_uid import CONTAINER_WORKER_UID_BASE, UID_BASE_VARIABLE
-from autograder.spec import AssignmentSpec
+from autograder.spec import AssignmentSpec, source_hash
 
-__all__ = ["ContainerWorkerLauncher", "DockerSandbox", "docker_unavailable_reason", "image_tag", "source_hash"]
+__all__ = ["ContainerWorkerLauncher", "DockerSandbox", "docker_unavailable_reason", "image_tag"]
 
 INSTALL_HINT = ("install Docker and start its daemon (Debian/Ubuntu: `apt-get install docker.io` then `dockerd &` or "
                 "`systemctl start docker`), then build the grader image: `autograder image build --assignment ID`; "
@@ -45,22 +44,6 @@ HASH_LABEL = "org.autograder.source-hash"
 def image_tag(assignment_id: str, gpu: bool = False) -> str:
     """The grader image of an assignment: ``autograder-grader-ID[-cuda]:latest``."""
     return f"autograder-grader-{assignment_id.lower()}{'-cuda' if gpu else ''}:latest"
-
-
-def source_hash(assignment_root: pathlib.Path) -> str:
-    """SHA-256 over an assignment's files (reference, tests, spec): what its image was built from.
-
-    The framework is not hashed: it changes more often than the tests, and an
-    image with an older harness still grades correctly.
-    """
-    root = pathlib.Path(assignment_root)
-    digest = hashlib.sha256()
-    files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                   and ".pytest_cache" not in p.parts and p.suffix != ".pyc")
-    for path in files:
-        digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 @functools.lru_cache(maxsize=None)
