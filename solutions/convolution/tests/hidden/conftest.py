@@ -94,6 +94,44 @@ def col2im_reference(cols, x_shape, kh, kw, stride=1, pad=0):
     return xp[:, :, ph:ph + H, pw:pw + W]
 
 
+def _fancy_indices(C, H, W, kh, kw, sh, sw, ph, pw):
+    """CS231n index arrays (k, i, j) into the padded image: rows (c, u, v), columns (i, j) row-major."""
+    oh = out_size(H, kh, sh, ph)
+    ow = out_size(W, kw, sw, pw)
+    i = (np.tile(np.repeat(np.arange(kh), kw), C)[:, None] + sh * np.repeat(np.arange(oh), ow)[None, :])
+    j = (np.tile(np.arange(kw), kh * C)[:, None] + sw * np.tile(np.arange(ow), oh)[None, :])
+    k = np.repeat(np.arange(C), kh * kw)[:, None]
+    return k, i, j
+
+
+def im2col_fancy_reference(x, kh, kw, stride=1, pad=0):
+    """Vectorised im2col by fancy indexing with precomputed index arrays (CS231n ``im2col_indices``)."""
+    N, C, H, W = x.shape
+    sh, sw = pair(stride)
+    ph, pw = pair(pad)
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    k, i, j = _fancy_indices(C, H, W, kh, kw, sh, sw, ph, pw)
+    return xp[:, k, i, j]
+
+
+def col2im_fancy_reference(cols, x_shape, kh, kw, stride=1, pad=0):
+    """Vectorised col2im by ``np.add.at`` with the same index arrays (CS231n ``col2im_indices``)."""
+    N, C, H, W = x_shape
+    sh, sw = pair(stride)
+    ph, pw = pair(pad)
+    xp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=cols.dtype)
+    k, i, j = _fancy_indices(C, H, W, kh, kw, sh, sw, ph, pw)
+    np.add.at(xp, (slice(None), k, i, j), cols)
+    return xp[:, :, ph:ph + H, pw:pw + W]
+
+
+def pixel_loop_limit(slices_seconds, fancy_seconds):
+    """Time limit of the im2col/col2im speed tests: generous to every vectorised style (one strided slice
+    per kernel offset, or fancy indexing / ``np.add.at``, which is ~50x slower than slices but still
+    ~20x faster than a Python loop over pixels), timed now so that the machine's load scales it."""
+    return 10 * slices_seconds + 3 * fancy_seconds + 0.060
+
+
 def conv_reference(x, w, b, stride=1, pad=0):
     """im2col + einsum convolution (groups = 1)."""
     N, C, H, W = x.shape
@@ -115,6 +153,9 @@ ORACLES = types.SimpleNamespace(
     pair=pair,
     im2col_reference=im2col_reference,
     col2im_reference=col2im_reference,
+    im2col_fancy_reference=im2col_fancy_reference,
+    col2im_fancy_reference=col2im_fancy_reference,
+    pixel_loop_limit=pixel_loop_limit,
     conv_reference=conv_reference,
 )
 

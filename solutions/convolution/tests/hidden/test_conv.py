@@ -6,8 +6,9 @@ import pytest
 from autograder.testing import assert_close, best_time, float32_tolerances
 
 
-def _layer(rng, ref, N=None, C=None, F=None, groups=1, stride=1, pad=0, square=False, dtype=np.float64):
-    """Random x, w, b for a layer whose output has at least one pixel; non-square unless square=True."""
+def _layer(rng, ref, N=None, C=None, F=None, groups=1, stride=1, pad=0, square=False, kernel=None, dtype=np.float64):
+    """Random x, w, b for a layer whose output has at least one pixel; non-square unless square=True;
+    kernel=(kh, kw) fixes the kernel (the input stays non-square)."""
     sh, sw = ref.pair(stride)
     ph, pw = ref.pair(pad)
     N = N or int(rng.integers(2, 4))
@@ -18,6 +19,10 @@ def _layer(rng, ref, N=None, C=None, F=None, groups=1, stride=1, pad=0, square=F
         kh, kw = int(rng.integers(1, 5)), int(rng.integers(1, 5))
         if square:
             W, kh, kw = H, 3, 3
+        elif kernel is not None:
+            kh, kw = kernel
+            if H == W:
+                continue
         elif H == W or kh == kw:
             continue
         if ref.out_size(H, kh, sh, ph) >= 1 and ref.out_size(W, kw, sw, pw) >= 1:
@@ -99,6 +104,14 @@ def test_forward_depthwise(submission, rng, ref):
 
 
 @pytest.mark.task("conv_forward")
+def test_forward_pointwise(submission, rng, ref):
+    """1x1 (pointwise) kernels with padding and stride: the padding still adds zero-input border pixels."""
+    for stride, pad in ((2, 1), ((1, 2), (2, 0))):
+        x, w, b = _layer(rng, ref, stride=stride, pad=pad, kernel=(1, 1))
+        _check_forward(submission, ref, x, w, b, {"stride": stride, "pad": pad}, f"out (1x1 kernel, stride {stride}, pad {pad})")
+
+
+@pytest.mark.task("conv_forward")
 def test_forward_default_params(submission, rng, ref):
     """Missing conv_param keys take their defaults (stride 1, pad 0, groups 1)."""
     x, w, b = _layer(rng, ref)
@@ -156,6 +169,13 @@ def test_backward_pair_stride_pad(submission, rng, ref):
     """(h, w) pairs for stride and pad."""
     x, w, b = _layer(rng, ref, stride=(2, 1), pad=(0, 2))
     _check_backward(submission, ref, rng, x, w, b, {"stride": (2, 1), "pad": (0, 2)}, " (stride (2, 1), pad (0, 2))")
+
+
+@pytest.mark.task("conv_backward")
+def test_backward_pointwise(submission, rng, ref):
+    """1x1 (pointwise) kernel with stride 2 and padding 1."""
+    x, w, b = _layer(rng, ref, stride=2, pad=1, kernel=(1, 1))
+    _check_backward(submission, ref, rng, x, w, b, {"stride": 2, "pad": 1}, " (1x1 kernel, stride 2, pad 1)")
 
 
 @pytest.mark.task("conv_backward")

@@ -6,16 +6,28 @@ import pytest
 from autograder.testing import assert_close, float32_tolerances
 
 
-def _x(rng, ref, ph, pw, stride, N=None, dtype=np.float64, ties=False):
-    """A random non-square batch with at least one window; ties=True draws from {0, 1, 2} (many tied maxima)."""
+def _x(rng, ref, ph, pw, stride, N=None, dtype=np.float64, ties=False, tiles=None):
+    """A random non-square batch with at least one window; ties=True draws from {0, 1, 2} (many tied maxima).
+
+    tiles=True: H and W are multiples of the window (where a reshape fast path applies, if stride == window);
+    tiles=False: they are not both multiples (the general path of a submission with a fast path)."""
     N = N or int(rng.integers(2, 4))
     C = int(rng.integers(1, 4))
     while True:
         H, W = int(rng.integers(max(ph, 4), 11)), int(rng.integers(max(pw, 4), 11))
-        if H != W:
+        divides = H % ph == 0 and W % pw == 0
+        if H != W and (tiles is None or tiles == divides):
             break
     shape = (N, C, H, W)
     x = rng.integers(0, 3, size=shape).astype(dtype) if ties else rng.standard_normal(shape).astype(dtype)
+    if ties and ph >= 2 and pw >= 2:
+        # one window per image whose maximum ties at (0, 1) and (1, 0) but not at (0, 0): the first maximum in
+        # row-major order is (0, 1); column-major order or the last maximum would pick (1, 0)
+        i = int(rng.integers(0, (H - ph) // stride + 1)) * stride
+        j = int(rng.integers(0, (W - pw) // stride + 1)) * stride
+        window = np.zeros((ph, pw), dtype=dtype)
+        window[0, 1] = window[1, 0] = 2
+        x[:, :, i:i + ph, j:j + pw] = window
     return x
 
 
@@ -93,8 +105,10 @@ def test_max_pool_forward_nonsquare_overlapping(submission, rng, ref):
 
 @pytest.mark.task("max_pool")
 def test_max_pool_backward_basic(submission, rng, ref):
-    """2x2 windows, stride 2: the gradient goes to the argmax of each window."""
-    _check_pool(submission, ref, rng, "max", _x(rng, ref, 2, 2, 2), 2, 2, 2, " (2x2, stride 2)")
+    """2x2 windows, stride 2, tiling the input exactly and not: the gradient goes to the argmax of each window."""
+    for tiles in (True, False):
+        x = _x(rng, ref, 2, 2, 2, tiles=tiles)
+        _check_pool(submission, ref, rng, "max", x, 2, 2, 2, f" (2x2, stride 2, {x.shape})")
 
 
 @pytest.mark.task("max_pool")
@@ -107,10 +121,20 @@ def test_max_pool_backward_overlapping(submission, rng, ref):
 
 @pytest.mark.task("max_pool")
 def test_max_pool_backward_ties(submission, rng, ref):
-    """Inputs drawn from {0, 1, 2}: many tied maxima; the gradient goes to the first one in row-major order."""
-    for ph, pw, stride in ((2, 2, 2), (3, 2, 1)):
-        x = _x(rng, ref, ph, pw, stride, ties=True)
-        _check_pool(submission, ref, rng, "max", x, ph, pw, stride, f" (ties, {ph}x{pw}, stride {stride})")
+    """Inputs drawn from {0, 1, 2}: many tied maxima; the gradient goes to the first one in row-major order
+    (2x2 windows tiling the input exactly, 2x2 windows leaving a row/column out, overlapping 3x2 windows)."""
+    for ph, pw, stride, tiles in ((2, 2, 2, True), (2, 2, 2, False), (3, 2, 1, None)):
+        x = _x(rng, ref, ph, pw, stride, ties=True, tiles=tiles)
+        _check_pool(submission, ref, rng, "max", x, ph, pw, stride, f" (ties, {ph}x{pw}, stride {stride}, {x.shape})")
+
+
+@pytest.mark.task("max_pool")
+def test_max_pool_window_divides_input(submission, rng, ref):
+    """The window divides H and W but the stride is not the window (2x2 stride 1, 3x3 stride 2):
+    a reshape-into-tiles shortcut does not apply."""
+    for ph, pw, stride in ((2, 2, 1), (3, 3, 2)):
+        x = _x(rng, ref, ph, pw, stride, tiles=True)
+        _check_pool(submission, ref, rng, "max", x, ph, pw, stride, f" ({ph}x{pw}, stride {stride}, {x.shape})")
 
 
 @pytest.mark.task("max_pool")
@@ -139,8 +163,10 @@ def test_avg_pool_forward_nonsquare_overlapping(submission, rng, ref):
 
 @pytest.mark.task("avg_pool")
 def test_avg_pool_backward_basic(submission, rng, ref):
-    """2x2 windows, stride 2: each input gets a quarter of its window's gradient."""
-    _check_pool(submission, ref, rng, "avg", _x(rng, ref, 2, 2, 2), 2, 2, 2, " (2x2, stride 2)")
+    """2x2 windows, stride 2, tiling the input exactly and not: each input gets a quarter of its window's gradient."""
+    for tiles in (True, False):
+        x = _x(rng, ref, 2, 2, 2, tiles=tiles)
+        _check_pool(submission, ref, rng, "avg", x, 2, 2, 2, f" (2x2, stride 2, {x.shape})")
 
 
 @pytest.mark.task("avg_pool")
@@ -149,6 +175,15 @@ def test_avg_pool_backward_overlapping(submission, rng, ref):
     for ph, pw, stride in ((3, 3, 1), (3, 2, 2)):
         x = _x(rng, ref, ph, pw, stride)
         _check_pool(submission, ref, rng, "avg", x, ph, pw, stride, f" ({ph}x{pw}, stride {stride})")
+
+
+@pytest.mark.task("avg_pool")
+def test_avg_pool_window_divides_input(submission, rng, ref):
+    """The window divides H and W but the stride is not the window (2x2 stride 1, 3x3 stride 2):
+    a reshape-into-tiles shortcut does not apply."""
+    for ph, pw, stride in ((2, 2, 1), (3, 3, 2)):
+        x = _x(rng, ref, ph, pw, stride, tiles=True)
+        _check_pool(submission, ref, rng, "avg", x, ph, pw, stride, f" ({ph}x{pw}, stride {stride}, {x.shape})")
 
 
 @pytest.mark.task("avg_pool")

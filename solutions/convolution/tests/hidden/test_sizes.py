@@ -18,8 +18,17 @@ def _rf_formula(layers):
     return field
 
 
+def _integer(value):
+    """conv_output_size returns an integer length (a float such as np.floor(...) + 1 is not a shape)."""
+    array = np.asarray(value)
+    if array.ndim != 0 or array.dtype.kind not in "iu":
+        raise AssertionError(f"conv_output_size returned {type(value).__name__} (dtype {array.dtype}), expected an"
+                             " int: use floor division // (or int(...)), a float is not a valid shape")
+    return value
+
+
 def _sizes(submission, cases, **kwargs):
-    return np.array([submission.conv_output_size(*case, **kwargs) for case in cases], dtype=np.float64)
+    return np.array([_integer(submission.conv_output_size(*case, **kwargs)) for case in cases], dtype=np.float64)
 
 
 # ----------------------------------------------------------------- conv_output_size
@@ -68,8 +77,8 @@ def test_output_size_dilation(submission, rng, ref):
         cases.append((size, kernel, stride, pad, dilation))
     expected = np.array([ref.out_size(*c) for c in cases], dtype=np.float64)
     no_dilation = np.array([ref.out_size(*c[:4]) for c in cases], dtype=np.float64)
-    actual = np.array([submission.conv_output_size(s, k, stride=st, pad=p, dilation=d) for s, k, st, p, d in cases],
-                      dtype=np.float64)
+    actual = np.array([_integer(submission.conv_output_size(s, k, stride=st, pad=p, dilation=d))
+                       for s, k, st, p, d in cases], dtype=np.float64)
     assert_close(actual, expected, name="output sizes with dilation",
                  hints={"ignored the dilation": no_dilation,
                         "used kernel*dilation as the span (it is dilation*(kernel-1)+1)":
