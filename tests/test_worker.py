@@ -117,7 +117,7 @@ def _forged_reply(value):
     return struct.pack(">Q", len(header)) + header
 
 def _write_everywhere(data):
-    for fd in range(3, 64):
+    for fd in sorted(int(name) for name in os.listdir("/proc/self/fd") if int(name) > 2):
         try:
             os.write(fd, data)
         except OSError:
