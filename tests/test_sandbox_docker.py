@@ -44,6 +44,22 @@ def test_docker_run_has_every_confinement_flag(tmp_path):
     assert image_tag("probe", gpu=True) in command and command[-1] == "--gpu"
 
 
+def test_a_harness_started_by_docker_exec_does_not_watch_its_parent(monkeypatch, tmp_path):
+    """runc, the parent of a `docker exec`ed process, exits once it runs; a PDEATHSIG set before
+    that killed the harness (exit 137) in about 1 of 8 execs under load. docker-chunk execs its
+    harnesses, so they must not set it; a harness the grader starts itself still does."""
+    import autograder.harness.run as run
+
+    assert "--no-parent-watch" in DockerSandbox.harness_command("/in/x", "/out/x.json", seed=1, gpu=False, tests="hidden", exec_started=True)
+    assert "--no-parent-watch" not in DockerSandbox.harness_command("/s", "/o.json", seed=1, gpu=False, tests="hidden")
+    watched = []
+    monkeypatch.setattr(run, "_die_with_parent", lambda: watched.append(True))
+    monkeypatch.setattr("pytest.main", lambda args: 0)
+    base = ["--assignment", str(write_probe_assignment(tmp_path)), "--bundle", str(tmp_path), "--outcomes", str(tmp_path / "none.json")]
+    assert run.main(base + ["--no-parent-watch"]) == 3 and watched == []
+    assert run.main(base) == 3 and watched == [True]
+
+
 def test_gpus_device_list_reaches_docker_run(tmp_path):
     """``grade --gpus device=1`` gives ``docker run --gpus device=1``; without --gpus no GPU flag at all."""
     from autograder.grading import GradeOptions

@@ -67,8 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--launcher", default="process")
     parser.add_argument("--gpu", action="store_true")
     parser.add_argument("--slot", type=int, default=0)
+    parser.add_argument("--no-parent-watch", action="store_true",
+                        help="started by `docker exec`: the parent exits at once, and the container's life is tied to the grader instead")
     options = parser.parse_args(argv)
-    _die_with_parent()
+    if not options.no_parent_watch:
+        _die_with_parent()
     _stop_on_sigterm()
 
     import pytest
@@ -103,14 +106,22 @@ def _stop_on_sigterm() -> None:
 
 
 def _die_with_parent() -> None:
-    """If the grader is killed (even with SIGKILL), this harness and its worker go too."""
+    """If the grader is killed (even with SIGKILL), this harness and its worker go too.
+
+    Not for a harness started by ``docker exec``: its parent (runc) exits as soon as
+    the process runs, and when that happens after this call the kernel sends the
+    SIGKILL (an intermittent "exit 137" of docker-chunk, before this was known).
+    """
     import ctypes
     import signal
 
+    parent = os.getppid()
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
-        pass
+        return
+    if os.getppid() != parent:  # the grader died before the call: the signal will never come
+        os._exit(1)
 
 
 if __name__ == "__main__":

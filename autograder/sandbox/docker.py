@@ -137,14 +137,14 @@ class DockerSandbox:
         return flags
 
     @staticmethod
-    def harness_command(bundle: str, outcomes: str, *, seed: int, gpu: bool, tests: str) -> list[str]:
-        """The harness's argv inside the image, for one submission."""
+    def harness_command(bundle: str, outcomes: str, *, seed: int, gpu: bool, tests: str, exec_started: bool = False) -> list[str]:
+        """The harness's argv inside the image, for one submission (``exec_started``: by ``docker exec``)."""
         command = [
             "/opt/grader/bin/python", "-m", "autograder.harness.run",
             "--assignment", "/opt/assignment", "--bundle", bundle, "--outcomes", outcomes,
             "--tests", tests, "--seed", str(seed), "--launcher", "container", "--slot", "0",
         ]
-        return command + (["--gpu"] if gpu else [])
+        return command + (["--gpu"] if gpu else []) + (["--no-parent-watch"] if exec_started else [])
 
     def docker_run_command(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, out_dir: pathlib.Path, container: str, *,
                            seed: int, gpu: bool, tests: str) -> list[str]:

@@ -163,7 +163,7 @@ class DockerChunkSandbox(DockerSandbox):
             for path in [bundle, *bundle.rglob("*")]:
                 path.chmod(0o755 if path.is_dir() else 0o644)
             command = [self.docker, "exec", container.name,
-                       *self.harness_command(f"/in/{key}", f"/out/{key}.json", seed=seed, gpu=gpu, tests=tests)]
+                       *self.harness_command(f"/in/{key}", f"/out/{key}.json", seed=seed, gpu=gpu, tests=tests, exec_started=True)]
             timeout = spec.limits.total_timeout_s + 120
             try:
                 completed = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
