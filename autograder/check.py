@@ -2,7 +2,10 @@
 
 Speed and clear messages matter here, not security: the student's own code runs
 in this process. Notebooks are read exactly as the grader reads them, so what
-passes here is what the grader sees.
+passes here is what the grader sees. Every package of the student's machine is
+importable here, so imports the grader refuses (torch, or anything outside the
+assignment's ``student_packages``) are found by a static scan and reported as
+notes: the code that passes here would not load when graded.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import tempfile
 from autograder.harness.scoring import SubmissionResult, score_outcomes
 from autograder.intake import intake
 from autograder.spec import AssignmentSpec
+from autograder.student_imports import refused_imports
 
 __all__ = ["format_check_table", "run_check"]
 
@@ -28,6 +32,7 @@ def run_check(spec: AssignmentSpec, submission: pathlib.Path, *, tests: str = "p
     from autograder.harness.run import pytest_args
 
     bundle = intake(submission, spec)
+    import_notes = [f"this import fails when graded: {refused}" for refused in refused_imports(spec.import_rule, bundle.directory)]
     try:
         with tempfile.TemporaryDirectory() as scratch:
             outcomes_path = pathlib.Path(scratch) / "outcomes.json"
@@ -42,7 +47,7 @@ def run_check(spec: AssignmentSpec, submission: pathlib.Path, *, tests: str = "p
         bundle.cleanup()
     scored_spec = dataclasses.replace(spec, tasks=(spec.task(task),)) if task else spec
     result = score_outcomes(scored_spec, bundle.name, outcomes)
-    result.notes = bundle.notes + result.notes
+    result.notes = import_notes + bundle.notes + result.notes
     return result
 
 

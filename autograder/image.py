@@ -31,7 +31,6 @@ __all__ = ["DEFAULT_BASE", "DEFAULT_GPU_BASE", "build_image", "collect_wheelhous
 DEFAULT_BASE = "python:3.11-slim"
 DEFAULT_GPU_BASE = "nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04"
 DOCKERFILE = pathlib.Path(__file__).resolve().parent.parent / "docker" / "Dockerfile"
-WORKER_REQUIREMENTS = ["numpy"]
 
 
 class ImageBuildError(RuntimeError):
@@ -40,7 +39,7 @@ class ImageBuildError(RuntimeError):
 
 def harness_requirements() -> list[str]:
     """What the harness needs: numpy, pytest and the oracles (torch pinned to the host's version, scikit-learn)."""
-    requirements = ["numpy", "pytest"]
+    requirements = [_pinned_to_host("numpy"), "pytest"]
     try:
         torch_version = importlib.metadata.version("torch").split("+")[0]
         requirements.append(f"torch=={torch_version}")
@@ -48,6 +47,22 @@ def harness_requirements() -> list[str]:
         requirements.append("torch")
     requirements.append("scikit-learn")
     return requirements
+
+
+def _pinned_to_host(package: str) -> str:
+    """``numpy`` -> ``numpy==<the host's version>`` (so process and docker grade with the same numerics)."""
+    try:
+        return f"{package}=={importlib.metadata.version(package).split('+')[0]}"
+    except importlib.metadata.PackageNotFoundError:
+        return package
+
+
+def worker_requirements(spec: AssignmentSpec) -> list[str]:
+    """What the worker venv installs: the assignment's ``student_packages`` (numpy at least), pinned to the host's versions."""
+    packages = list(spec.student_packages or ()) or ["numpy"]
+    if "numpy" not in packages:
+        packages.insert(0, "numpy")  # the worker itself needs it
+    return [_pinned_to_host(package) for package in packages]
 
 
 def collect_wheelhouse(directory: pathlib.Path, requirements: list[str], extra_pip_args: list[str] | None = None) -> None:
@@ -72,7 +87,8 @@ def _link_or_copy(source: pathlib.Path, target: pathlib.Path) -> None:
         shutil.copy2(source, target)
 
 
-def assemble_context(spec: AssignmentSpec, wheelhouse: pathlib.Path, context: pathlib.Path, requirements: list[str]) -> None:
+def assemble_context(spec: AssignmentSpec, wheelhouse: pathlib.Path, context: pathlib.Path, requirements: list[str],
+                     worker: list[str]) -> None:
     """The docker build context (see ``docker/Dockerfile``)."""
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
     shutil.copy2(DOCKERFILE, context / "Dockerfile")
@@ -81,7 +97,7 @@ def assemble_context(spec: AssignmentSpec, wheelhouse: pathlib.Path, context: pa
     for wheel in sorted(wheelhouse.glob("*.whl")):
         _link_or_copy(wheel, wheels / wheel.name)
     (wheels / "harness.txt").write_text("\n".join(requirements) + "\n")
-    (wheels / "worker.txt").write_text("\n".join(WORKER_REQUIREMENTS) + "\n")
+    (wheels / "worker.txt").write_text("\n".join(worker) + "\n")
     shutil.copytree(pathlib.Path(__file__).resolve().parent, context / "autograder", ignore=ignore)
     shutil.copytree(spec.root, context / "assignment", ignore=ignore)
 
@@ -99,11 +115,12 @@ def build_image(spec: AssignmentSpec, *, gpu: bool = False, base: str | None = N
     cache = pathlib.Path(os.environ.get("AG_CACHE", pathlib.Path.home() / ".cache" / "autograder"))
     wheelhouse = wheelhouse or pathlib.Path(os.environ.get("AG_WHEELHOUSE", cache / ("wheels-cuda" if gpu else "wheels")))
     requirements = harness_requirements()
+    worker = worker_requirements(spec)
     extra = ["--extra-index-url", torch_index_url] if torch_index_url else []
-    collect_wheelhouse(wheelhouse, requirements, extra)
+    collect_wheelhouse(wheelhouse, sorted(set(requirements + worker)), extra)
     with tempfile.TemporaryDirectory(prefix="ag-image-", dir=wheelhouse.parent) as scratch:
         context = pathlib.Path(scratch)
-        assemble_context(spec, wheelhouse, context, requirements)
+        assemble_context(spec, wheelhouse, context, requirements, worker)
         command = ["docker", "build", "--network", "none", "--build-arg", f"BASE={base}",
                    "--label", f"{HASH_LABEL}={source_hash(spec.root)}", "--label", f"org.autograder.assignment={spec.id}",
                    "-t", tag, str(context)]

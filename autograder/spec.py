@@ -7,6 +7,7 @@ An ``assignment.toml`` looks like this::
     module = "batchnorm"              # students implement batchnorm.py
     version = "1"
     forbidden_imports = ["torch", "jax", "tensorflow", "autograd"]
+    student_packages = ["numpy", "scipy"]   # the only third-party imports (optional)
 
     [limits]
     call_timeout_s = 10               # one call into student code
@@ -80,6 +81,18 @@ class AssignmentSpec:
     forbidden_imports: tuple[str, ...]
     root: pathlib.Path
     extra_files: tuple[str, ...] = ()
+    # The only third-party packages a submission may import (None: whatever the
+    # grading environment has); see autograder.student_imports.
+    student_packages: tuple[str, ...] | None = None
+
+    @property
+    def import_rule(self) -> "ImportRule":
+        """What a submission may import (the same rule in every sandbox): ``student_packages``
+        and what they depend on, never ``forbidden_imports``."""
+        from autograder.student_imports import ImportRule, with_dependencies
+
+        allowed = None if self.student_packages is None else with_dependencies(tuple(self.student_packages))
+        return ImportRule.of(self.forbidden_imports, allowed)
 
     @property
     def module_file(self) -> str:
@@ -189,7 +202,21 @@ def load_spec(root: str | pathlib.Path) -> AssignmentSpec:
         forbidden_imports=tuple(data.get("forbidden_imports", ())),
         root=root,
         extra_files=tuple(data.get("extra_files", ())),
+        student_packages=_student_packages(path, data),
     )
+
+
+def _student_packages(path, data: dict) -> tuple[str, ...] | None:
+    """``student_packages`` of an assignment.toml: a list of top-level package names, or absent."""
+    if "student_packages" not in data:
+        return None
+    names = data["student_packages"]
+    if not isinstance(names, list) or not all(isinstance(n, str) and n.isidentifier() for n in names):
+        raise SpecError(f"{path}: student_packages must be a list of top-level package names, e.g. [\"numpy\", \"scipy\"]")
+    clash = sorted(set(names) & set(data.get("forbidden_imports", ())))
+    if clash:
+        raise SpecError(f"{path}: {clash} are both forbidden and in student_packages")
+    return tuple(names)
 
 
 def find_assignment(assignment_id: str, base: str | pathlib.Path | None = None, *, prefer: str = "solutions") -> AssignmentSpec:

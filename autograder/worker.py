@@ -38,6 +38,8 @@ import sys
 import traceback
 import warnings
 
+from autograder.student_imports import ImportRule, install_import_guard
+
 __all__ = ["main"]
 
 
@@ -63,29 +65,6 @@ def _apply_limits(limits: dict) -> None:
             resource.setrlimit(which, (min(value, soft if soft != resource.RLIM_INFINITY else value), hard))
 
 
-def _forbid_imports(forbidden: list[str]) -> None:
-    """Make ``forbidden`` top-level packages unimportable, by any route.
-
-    An audit hook sees every import (``import x``, ``__import__``, ``importlib``)
-    and cannot be removed once added.
-    """
-    blocked = frozenset(forbidden)
-    if not blocked:
-        return
-
-    def hook(event, args):
-        if event == "import":
-            top = str(args[0]).split(".")[0]
-            if top in blocked:
-                raise ImportError(f"import of '{top}' is forbidden in this assignment (use NumPy)")
-        elif event == "ctypes.dlopen" and args and args[0]:
-            name = os.path.basename(str(args[0])).lower()
-            if any(name.startswith(f"lib{b}") or name.startswith(b) for b in blocked):
-                raise ImportError(f"loading '{name}' is forbidden in this assignment")
-
-    sys.addaudithook(hook)
-
-
 def _student_traceback(exc: BaseException, source_dir: str) -> list[dict]:
     """The frames of ``exc``'s traceback that are in student files (file, line, function)."""
     frames = []
@@ -95,11 +74,15 @@ def _student_traceback(exc: BaseException, source_dir: str) -> list[dict]:
     return frames[-8:]
 
 
-def _error(exc: BaseException, source_dir: str, kind: str = "exception") -> dict:
+def _error(exc: BaseException, source_dir: str, kind: str = "exception", import_rule: ImportRule | None = None) -> dict:
     try:
         message = str(exc)
     except BaseException:  # a hostile __str__
         message = "<unprintable>"
+    if import_rule is not None and type(exc) is ModuleNotFoundError:
+        # Not installed here (the container's worker venv has student_packages only):
+        # the same explanation the import guard gives where the package is installed.
+        message = import_rule.explain_missing(getattr(exc, "name", None), message)
     error = {"kind": kind, "type": type(exc).__name__[:100], "message": message[:2000], "frames": _student_traceback(exc, source_dir)}
     if isinstance(exc, SyntaxError):
         error["file"] = os.path.relpath(exc.filename or "?", source_dir) if exc.filename else "?"
@@ -120,6 +103,7 @@ class Worker:
         self.fd_in = config["fd_in"]
         self.fd_out = config["fd_out"]
         self.source_dir = os.path.realpath(config["source_dir"])
+        self.import_rule = ImportRule.of(config.get("forbidden", []), config.get("student_packages"))
         self.module = None
         self.handles: dict[int, object] = {}
         self.next_handle = int(config.get("handle_base", 0)) + 1
@@ -184,7 +168,7 @@ class Worker:
         try:
             self.module = importlib.import_module(self.config["module"])
         except BaseException as exc:  # SyntaxError, ImportError, SystemExit at import, ...
-            return {"error": _error(exc, self.source_dir, "load")}
+            return {"error": _error(exc, self.source_dir, "load", self.import_rule)}
         return {"ok": True}
 
     def call(self, msg: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
@@ -203,13 +187,13 @@ class Worker:
                 raise TypeError("arguments are not a list")
             self.current_args = args
         except BaseException as exc:
-            return {"error": _error(exc, self.source_dir)}, []
+            return {"error": _error(exc, self.source_dir, import_rule=self.import_rule)}, []
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 value = target(*args, **kwargs)
         except BaseException as exc:
-            return {"error": _error(exc, self.source_dir)}, []
+            return {"error": _error(exc, self.source_dir, import_rule=self.import_rule)}, []
         try:
             for path in msg.get("opaque", []):
                 value = _replace_at(value, path, self._store)
@@ -273,7 +257,7 @@ def _replace_at(value, path: list, store):
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", required=True, help="JSON: fd_in, fd_out, source_dir, module, limits, forbidden, sys_path")
+    parser.add_argument("--config", required=True, help="JSON: fd_in, fd_out, source_dir, module, limits, forbidden, student_packages, sys_path")
     config = json.loads(parser.parse_args(argv).config)
     _apply_limits(config.get("limits", {}))
     # -I ignores PYTHONUNBUFFERED: make printed output reach the harness even if the worker is killed.
@@ -282,7 +266,7 @@ def main(argv: list[str] | None = None) -> None:
     sys.path[:] = [p for p in sys.path if p and os.path.isdir(p)] + [p for p in config.get("sys_path", []) if p not in sys.path]
     import numpy  # noqa: F401  (loaded before the import restrictions and student code)
 
-    _forbid_imports(config.get("forbidden", []))
+    install_import_guard(ImportRule.of(config.get("forbidden", []), config.get("student_packages")), os.path.realpath(config["source_dir"]))
     os.chdir(config["source_dir"])
     Worker(config).serve()
 

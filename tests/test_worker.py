@@ -102,6 +102,29 @@ def dlopen_libtorch():
     import ctypes
     return str(ctypes.CDLL(os.path.join(_torch_dir(), "lib", "libtorch_cpu.so")))
 
+def import_sklearn():
+    import sklearn
+    return sklearn.__name__
+
+def sklearn_by_pickle():
+    import pickle
+    return str(pickle.loads(b"csklearn\\nshow_versions\\n."))
+
+def sklearn_with_fallback():
+    try:
+        import sklearn
+        return "sklearn"
+    except ImportError:
+        return "fallback"
+
+def use_scipy():
+    from scipy.special import logsumexp
+    return float(logsumexp(np.array([1000.0, 1000.0])))
+
+def private_stdlib_modules():
+    import sysconfig
+    return len(sysconfig.get_config_vars()) > 0
+
 def whoami():
     return [os.getuid(), sorted(k for k in os.environ)]
 
@@ -282,6 +305,19 @@ def test_forbidden_imports(remote, name):
     """Every route to torch that does not go through ``import torch`` is blocked too."""
     with pytest.raises(StudentCodeError, match="'(torch|libtorch_cpu.so)' is forbidden"):
         getattr(remote, name)()
+
+
+@pytest.mark.parametrize("name", ["import_sklearn", "sklearn_by_pickle"])
+def test_packages_outside_student_packages_are_refused(remote, name):
+    """The host has scikit-learn; the assignment's students get numpy and scipy only, as in the container."""
+    with pytest.raises(StudentCodeError, match="No module named 'sklearn' when graded: .*standard library, numpy and scipy"):
+        getattr(remote, name)()
+
+
+def test_allowed_packages_and_the_standard_library_import(remote):
+    assert remote.sklearn_with_fallback() == "fallback"  # a ModuleNotFoundError, as an absent package raises
+    assert remote.use_scipy() == pytest.approx(1000.0 + np.log(2.0))
+    assert remote.private_stdlib_modules() is True  # _sysconfigdata_* is not in sys.stdlib_module_names
 
 
 def test_missing_function_is_named(remote):

@@ -64,7 +64,7 @@ def docker_unavailable_reason() -> str | None:
 
 class ContainerWorkerLauncher(ProcessLauncher):
     """The process launcher as used inside the grader image: the worker runs in ``$AG_WORKER_PYTHON``
-    (a venv with NumPy only) when the assignment forbids imports, else in the harness's interpreter."""
+    (a venv with the assignment's ``student_packages`` only) when the assignment forbids imports, else in the harness's interpreter."""
 
     name = "container"
 

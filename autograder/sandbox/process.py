@@ -6,7 +6,9 @@
   (or of orphans re-parented to the harness) so a daemonised fork cannot linger;
 - when the harness runs as root, the worker runs as a dedicated unprivileged uid;
 - a clean environment: no inherited secrets, BLAS/OpenMP threads pinned to 1;
-- forbidden imports blocked by an audit hook in the worker.
+- forbidden imports, and third-party packages outside the assignment's
+  ``student_packages``, refused by an audit hook in the worker
+  (:mod:`autograder.student_imports`).
 
 It does not hide the file system: use ``bwrap`` or ``docker`` for that.
 """
@@ -190,6 +192,7 @@ class ProcessLauncher:
             "module": self.setup.spec.module,
             "limits": self.limits(),
             "forbidden": list(self.setup.spec.forbidden_imports),
+            "student_packages": _allowed_packages(self.setup.spec),
             "sys_path": [package_parent],
             "handle_base": getattr(self, "handle_base", 0),
         }
@@ -221,3 +224,9 @@ class ProcessLauncher:
         if self.uid_lease is not None:
             self.uid_lease.release()
             self.uid_lease = None
+
+
+def _allowed_packages(spec: AssignmentSpec) -> list[str] | None:
+    """The third-party packages the worker lets the submission import (None: any)."""
+    allowed = spec.import_rule.allowed
+    return None if allowed is None else sorted(allowed)

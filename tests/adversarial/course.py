@@ -23,6 +23,7 @@ title = "Hostile-submission target"
 module = "hx"
 version = "7"
 forbidden_imports = ["torch", "jax", "tensorflow"]
+student_packages = ["numpy", "scipy"]
 
 [limits]
 call_timeout_s = 2
