@@ -23,8 +23,7 @@ import sys
 import tempfile
 
 from autograder.sandbox.docker import HASH_LABEL, image_tag
-from autograder.spec import source_hash
-from autograder.spec import AssignmentSpec
+from autograder.spec import AssignmentSpec, source_hash
 
 __all__ = ["DEFAULT_BASE", "DEFAULT_GPU_BASE", "build_image", "collect_wheelhouse", "harness_requirements"]
 
@@ -39,14 +38,7 @@ class ImageBuildError(RuntimeError):
 
 def harness_requirements() -> list[str]:
     """What the harness needs: numpy, pytest and the oracles (torch pinned to the host's version, scikit-learn)."""
-    requirements = [_pinned_to_host("numpy"), "pytest"]
-    try:
-        torch_version = importlib.metadata.version("torch").split("+")[0]
-        requirements.append(f"torch=={torch_version}")
-    except importlib.metadata.PackageNotFoundError:
-        requirements.append("torch")
-    requirements.append("scikit-learn")
-    return requirements
+    return [_pinned_to_host("numpy"), "pytest", _pinned_to_host("torch"), "scikit-learn"]
 
 
 def _pinned_to_host(package: str) -> str:

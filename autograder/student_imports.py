@@ -54,11 +54,11 @@ class ImportRule:
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         return f"the Python standard library, {listed}"
 
-    def refusal(self, top: str, is_own_module=lambda name: False, third_party: frozenset[str] | None = None) -> str | None:
+    def refusal(self, top: str, *, third_party: frozenset[str], is_own_module=lambda name: False) -> str | None:
         """Why ``top`` (a top-level module name) cannot be imported, or ``None`` when it can.
 
-        ``third_party``: the top-level names installed in site-packages (default:
-        this interpreter's). Other names (the standard library, its private
+        ``third_party``: the top-level names installed in site-packages
+        (:func:`installed_third_party`). Other names (the standard library, its private
         modules such as ``_sysconfigdata_*``, names installed nowhere) are left
         to the import system.
         """
@@ -66,7 +66,7 @@ class ImportRule:
             return f"import of '{top}' is forbidden in this assignment (use NumPy)"
         if self.allowed is None or top in self.allowed or is_own_module(top):
             return None
-        if top not in (installed_third_party() if third_party is None else third_party):
+        if top not in third_party:
             return None
         return (f"No module named '{top}' when graded: submissions to this assignment can import "
                 f"{self.describe_allowed()}, and their own modules")
@@ -75,7 +75,7 @@ class ImportRule:
         """The message of a ``ModuleNotFoundError`` for ``name``, with the rule's explanation
         when ``name`` is a package the rule would refuse had it been installed."""
         top = (name or "").split(".")[0]
-        if not top or top in STANDARD_LIBRARY or "when graded" in message or "forbidden" in message:
+        if not top or top in STANDARD_LIBRARY:
             return message
         return self.refusal(top, third_party=frozenset({top})) or message
 
@@ -134,7 +134,8 @@ def with_dependencies(packages: tuple[str, ...]) -> tuple[str, ...]:
         seen.add(key)
         allowed |= top_level_names(distribution)
         for requirement in distribution.requires or ():
-            if "extra ==" in requirement.replace("extra==", "extra =="):
+            marker = requirement.partition(";")[2]
+            if "extra" in marker:  # only for an optional feature
                 continue
             name = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement)
             if name:
@@ -175,7 +176,7 @@ def install_import_guard(rule: ImportRule, source_dir: str) -> None:
     def refused(top: str) -> str | None:
         if top in loaded and top not in rule.forbidden:
             return None
-        return rule.refusal(top, is_own_module, third_party)
+        return rule.refusal(top, third_party=third_party, is_own_module=is_own_module)
 
     def package_being_imported(top: str) -> str:
         """The refused package whose code runs nearest the student's on the stack, else ``top``.
@@ -247,7 +248,7 @@ def refused_imports(rule: ImportRule, source_dir: pathlib.Path) -> list[RefusedI
                 continue
             for name in names:
                 top = name.split(".")[0]
-                message = rule.refusal(top, is_own_module, third_party)
+                message = rule.refusal(top, third_party=third_party, is_own_module=is_own_module)
                 if message:
                     found.append(RefusedImport(str(path.relative_to(source_dir)), node.lineno, top, message))
     return sorted(found, key=lambda refused: (refused.file, refused.line))

@@ -266,9 +266,10 @@ def main(argv: list[str] | None = None) -> None:
     sys.path[:] = [p for p in sys.path if p and os.path.isdir(p)] + [p for p in config.get("sys_path", []) if p not in sys.path]
     import numpy  # noqa: F401  (loaded before the import restrictions and student code)
 
-    install_import_guard(ImportRule.of(config.get("forbidden", []), config.get("student_packages")), os.path.realpath(config["source_dir"]))
-    os.chdir(config["source_dir"])
-    Worker(config).serve()
+    worker = Worker(config)
+    install_import_guard(worker.import_rule, worker.source_dir)
+    os.chdir(worker.source_dir)
+    worker.serve()
 
 
 if __name__ == "__main__":

@@ -31,6 +31,11 @@ class ArgumentClosure:
     def __call__(self, *_ignored):
         raise TypeError("closure_over(...) only works as an argument of a submission call")
 
+    def check_fits(self, args: tuple) -> None:
+        """Raise ``ValueError`` unless ``args`` (the call's positional arguments) has argument ``index``."""
+        if not 0 <= self.index < len(args):
+            raise ValueError(f"closure_over({self.index}, ...) names no positional argument of this call")
+
 
 def closure_over(index: int, function: Callable) -> ArgumentClosure:
     """A stand-in for ``lambda *_: function(args[index])`` inside a submission call."""
@@ -45,8 +50,7 @@ def bind_closures(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
     def bind(value):
         if not isinstance(value, ArgumentClosure):
             return value
-        if not 0 <= value.index < len(args):
-            raise ValueError(f"closure_over({value.index}, ...) names no positional argument of this call")
+        value.check_fits(args)
         target, function = args[value.index], value.function
         return lambda *_ignored: function(target)
 

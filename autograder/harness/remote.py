@@ -204,8 +204,7 @@ class RemoteSubmission:
 
         def on_other(obj):
             if isinstance(obj, ArgumentClosure):
-                if not 0 <= obj.index < len(args):
-                    raise ValueError(f"closure_over({obj.index}, ...) names no positional argument of this call")
+                obj.check_fits(args)
                 callbacks[len(callbacks) + 1] = obj.function
                 return {"~": "callback", "id": len(callbacks), "closure_over": obj.index}
             if callable(obj):

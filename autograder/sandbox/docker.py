@@ -64,14 +64,15 @@ def docker_unavailable_reason() -> str | None:
 
 class ContainerWorkerLauncher(ProcessLauncher):
     """The process launcher as used inside the grader image: the worker runs in ``$AG_WORKER_PYTHON``
-    (a venv with the assignment's ``student_packages`` only) when the assignment forbids imports, else in the harness's interpreter."""
+    (a venv with the assignment's ``student_packages`` only) when the assignment restricts imports, else in the harness's interpreter."""
 
     name = "container"
 
     def command(self, config: dict) -> list[str]:
         command = super().command(config)
         worker_python = os.environ.get("AG_WORKER_PYTHON")
-        if self.setup.spec.forbidden_imports and worker_python and os.path.exists(worker_python):
+        restricted = self.setup.spec.forbidden_imports or self.setup.spec.student_packages is not None
+        if restricted and worker_python and os.path.exists(worker_python):
             command[0] = worker_python
         return command
 
