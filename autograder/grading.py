@@ -19,7 +19,7 @@ import tempfile
 import time
 
 from autograder.gradebook import Gradebook
-from autograder.harness.remote import GraderFault
+from autograder.errors import GraderFault
 from autograder.harness.scoring import SubmissionResult, empty_tasks, score_outcomes
 from autograder.intake import IntakeError, intake, submission_name
 from autograder.progress import Progress

@@ -124,12 +124,13 @@ def feedback_markdown(result: SubmissionResult) -> str:
     lines.append("")
     for task in result.tasks:
         failures = [test for test in task.tests if test.outcome != "passed"]
-        if not failures:
+        if not failures and not task.notes:
             continue
         lines += [f"## {task.title}", ""]
         for test in failures:
             message = clean_text(test.message or "failed", 2000).replace("\n", "\n  ")
             lines.append(f"- **{clean_text(test.doc or test.name, 200)}**: {message}")
+        lines += [f"- note: {clean_text(note, 1000)}" for note in task.notes]
         lines.append("")
     if result.output:
         note = f" ({_truncation_note(result)})" if result.output_truncated else ""

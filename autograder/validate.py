@@ -7,7 +7,11 @@ For one assignment, in order:
 3. ``stub``           the released stub scores 0, status ``ok`` (no grader error);
 4. ``signatures``     stub and reference define the same functions with the same signatures;
 5. ``coverage``       every task has at least one public and one hidden test;
-6. ``mutants``        every ``mutants/<name>.py`` loses points on the task it names.
+6. ``mutants``        every ``mutants/<name>.py`` loses points on the task it names;
+7. ``hints``          every hint of ``tests/hidden/hints.toml`` fires on the mutants that declare
+                      it (``# hint: <id>`` lines) and on nothing else: not on the reference, the
+                      stub or any other mutant (a hint that names a mistake the student did not
+                      make is a wrong message).
 
 Hidden inputs are drawn from a seed per grading run, so a test that catches a bug only
 for some inputs lets a student with that bug score full marks on an unlucky run. With
@@ -31,10 +35,12 @@ from autograder.harness.scoring import SubmissionResult
 from autograder.release import make_stub
 from autograder.sandbox import GradingCancelled
 from autograder.spec import AssignmentSpec
+from autograder.testing.hints import load_hints
 
 __all__ = ["Check", "Mutant", "load_mutants", "validate"]
 
 _TASK_LINE = re.compile(r"^#\s*task:\s*([a-z][a-z0-9_]*)\s*$")
+_HINT_LINE = re.compile(r"^#\s*hint:\s*([a-z][a-z0-9_]*)\s*$")
 
 
 @dataclasses.dataclass
@@ -50,6 +56,7 @@ class Mutant:
     task: str
     description: str
     source: str
+    hints: tuple[str, ...] = ()  # ids of the hints this mistake must trigger ("# hint: <id>" lines)
 
 
 def load_mutants(spec: AssignmentSpec) -> list[Mutant]:
@@ -59,8 +66,10 @@ def load_mutants(spec: AssignmentSpec) -> list[Mutant]:
         match = _TASK_LINE.match(lines[0]) if lines else None
         if not match:
             raise ValueError(f"{path}: the first line must be '# task: <task-id>'")
-        description = " ".join(line.lstrip("# ").strip() for line in lines[1:4] if line.startswith("#")) or path.stem
-        mutants.append(Mutant(path.stem, match.group(1), description, "\n".join(lines)))
+        comments = [line for line in lines[1:] if line.startswith("#")]
+        hints = tuple(m.group(1) for m in (_HINT_LINE.match(line) for line in comments) if m)
+        description = " ".join(line.lstrip("# ").strip() for line in comments[:3] if not _HINT_LINE.match(line)) or path.stem
+        mutants.append(Mutant(path.stem, match.group(1), description, "\n".join(lines), hints))
     return mutants
 
 
@@ -107,6 +116,45 @@ def _mutant_check(mutant: Mutant, task_ids: set[str], runs: dict[int, Submission
         detail = (f"caught under {len(runs) - len(missed)}/{len(runs)} seeds; lost nothing on {mutant.task} with seed "
                   f"{', '.join(map(str, missed))} (a student with this bug scores full marks on such a run)")
     return Check(name, not missed, detail)
+
+
+def _fired_hints(result: SubmissionResult) -> set[str]:
+    return {hint for task in result.tasks for test in task.tests for hint in test.hints}
+
+
+def hint_checks(declared: dict[str, str], mutants: list[Mutant], results: dict[tuple[str, int], SubmissionResult],
+                seed_list: list[int]) -> list[Check]:
+    """One check per declared hint (precision), plus one for hints that fired without being declared.
+
+    ``results``: ``(label, seed) -> result`` for "reference", "stub" and "mutant <name>".
+    """
+    checks = []
+    fired: dict[str, dict[str, list[int]]] = {}  # hint -> label -> seeds it fired under
+    for (label, seed), result in results.items():
+        for hint in _fired_hints(result):
+            fired.setdefault(hint, {}).setdefault(label, []).append(seed)
+    for hint in sorted(declared):
+        owners = [m for m in mutants if hint in m.hints]
+        where = fired.get(hint, {})
+        if not owners:
+            checks.append(Check(f"hint {hint}", False, "no mutant declares it (add '# hint: " + hint + "' to a mutant that makes this mistake)"))
+            continue
+        silent = [f"{m.name} (seeds {', '.join(str(s) for s in seed_list if s not in where.get(f'mutant {m.name}', []))})"
+                  for m in owners if set(seed_list) - set(where.get(f"mutant {m.name}", []))]
+        misfired = sorted(label for label in where if label not in {f"mutant {m.name}" for m in owners})
+        problems = ([f"silent on {', '.join(silent)}"] if silent else []) + ([f"fired on {', '.join(misfired)}, which does not make this mistake"] if misfired else [])
+        others = len(mutants) - len(owners)
+        detail = "; ".join(problems) if problems else (f"fires on {', '.join(m.name for m in owners)}; silent on the reference, "
+                                                        f"the stub and {others} other mutant(s)")
+        checks.append(Check(f"hint {hint}", not problems, detail))
+    undeclared = sorted(hint for hint in fired if hint not in declared)
+    if undeclared:
+        checks.append(Check("every hint that fired is declared in hints.toml", False,
+                            "; ".join(f"{hint[:80]!r} fired on {', '.join(sorted(fired[hint]))}" for hint in undeclared)[:1500]))
+    unknown = sorted({(m.name, h) for m in mutants for h in m.hints if h not in declared})
+    if unknown:
+        checks.append(Check("mutants declare only known hints", False, ", ".join(f"{name}: {hint}" for name, hint in unknown)))
+    return checks
 
 
 def validate(spec: AssignmentSpec, *, sandbox_name: str = "process", jobs: int = 2, seed: int | None = None, seeds: int = 1,
@@ -190,4 +238,6 @@ def validate(spec: AssignmentSpec, *, sandbox_name: str = "process", jobs: int =
         add(_mutant_check(mutant, task_ids, {s: results[(f"mutant {mutant.name}", s)] for s in seed_list}))
     if not mutants:
         add(Check("has mutants", False, f"no files in {spec.root / 'mutants'}"))
+    for check in hint_checks(load_hints(spec.tests_dir("hidden")), mutants, results, seed_list):
+        add(check)
     return checks

@@ -83,7 +83,8 @@ def _error(exc: BaseException, source_dir: str, kind: str = "exception", import_
         # Not installed here (the container's worker venv has student_packages only):
         # the same explanation the import guard gives where the package is installed.
         message = import_rule.explain_missing(getattr(exc, "name", None), message)
-    error = {"kind": kind, "type": type(exc).__name__[:100], "message": message[:2000], "frames": _student_traceback(exc, source_dir)}
+    error = {"kind": kind, "type": type(exc).__name__[:100], "bases": [cls.__name__[:100] for cls in type(exc).__mro__][:30],
+             "message": message[:2000], "frames": _student_traceback(exc, source_dir)}
     if isinstance(exc, SyntaxError):
         error["file"] = os.path.relpath(exc.filename or "?", source_dir) if exc.filename else "?"
         error["line"] = exc.lineno

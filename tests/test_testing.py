@@ -22,12 +22,44 @@ def test_close_values_pass_and_wrong_ones_say_where():
     assert text.startswith("dx: 1 of 6 values differ") and "at index (1, 2)" in text
 
 
-def test_shape_mismatches_guess_the_usual_mistake():
+def test_shape_mismatches_state_facts_not_guesses():
     expected = np.ones((4, 3))
-    assert "forget to sum over axis 0" in message_of(np.ones((5, 4, 3)), expected)
-    assert "transposed?" in message_of(np.ones((3, 4)), expected)
-    assert "expected a NumPy array" in message_of([1.0, 2.0], np.ones(2))
-    assert "non-finite" in message_of(np.array([np.inf, 1.0]), np.ones(2))
+    assert message_of(np.ones((5, 4, 3)), expected) == "output: shape (5, 4, 3), expected (4, 3)"
+    assert "transposed shape" in message_of(np.ones((3, 4)), expected)
+    # A (1, D) result where (D,) was expected: the student did sum, with keepdims. Say exactly that.
+    text = message_of(np.ones((1, 3)), np.ones(3))
+    assert "extra axis of length 1" in text and "sum" not in text
+    assert "must be a NumPy array or a number, got a list" in message_of([1.0, 2.0], np.ones(2))
+    assert "got None" in message_of(None, np.ones(2))
+    text = message_of(np.array([np.nan, 1.0]), np.ones(2))
+    assert "non-finite" in text and "max before exp" not in text and "It looks like" not in text
+
+
+def test_exact_sign_flips_and_constant_factors_are_reported_as_facts():
+    expected = np.arange(1.0, 7.0).reshape(3, 2)
+    assert "exactly the expected ones with the opposite sign" in message_of(-expected, expected)
+    assert "1/3, one over the length of axis 0" in message_of(expected / 3, expected)
+    assert "exactly 2.5 times" in message_of(expected * 2.5, expected)
+    noisy = expected * 2
+    noisy[0, 0] += 1
+    assert "times the expected" not in message_of(noisy, expected)
+
+
+def test_a_fired_hint_is_recorded_on_the_failure():
+    from autograder.testing import ComparisonFailure
+    from autograder.testing.hints import use_hints
+
+    use_hints({"halved": "forgot the factor 2"})
+    try:
+        expected = np.array([2.0, 4.0])
+        with pytest.raises(ComparisonFailure) as info:
+            assert_close(expected / 2, expected, hints={"halved": expected / 2})
+        assert info.value.hint == "halved" and "It looks like you forgot the factor 2." in str(info.value)
+        with pytest.raises(ComparisonFailure) as info:
+            assert_close(expected + 1, expected, hints={"halved": expected / 2})
+        assert info.value.hint is None
+    finally:
+        use_hints({})
 
 
 def test_a_hint_names_the_mistake_it_matches():
@@ -95,3 +127,93 @@ def test_closure_over_sees_the_argument_as_the_student_holds_it():
         submission.numeric_gradient(closure_over(5, abs), x)
     with pytest.raises(TypeError):
         closure()
+
+
+class _Layers:
+    """A forward/backward pair whose forward is wrong (scaled by 2) with backwards of three kinds."""
+
+    @staticmethod
+    def square_forward(x):
+        return 2 * x**2, x.copy()
+
+    @staticmethod
+    def right_for_own_forward(dout, cache):
+        return 4 * cache * dout
+
+    @staticmethod
+    def right_for_true_forward(dout, cache):
+        return 2 * cache * dout
+
+    @staticmethod
+    def wrong_for_both(dout, cache):
+        return 3 * cache * dout
+
+
+def _check(backward, forward="square_forward"):
+    from autograder.testing import check_backward
+    from autograder.testing.notes import collect_notes, start_collecting
+
+    rng = np.random.default_rng(0)
+    x, dout = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    start_collecting()
+    try:
+        check_backward(LocalSubmission(_Layers), forward, backward, (x,), dout, wrt=(0,), expected_out=x**2,
+                       expected_grads=(2 * x * dout,), names=("dx",), forward_task="square")
+    finally:
+        notes = collect_notes()
+    return notes
+
+
+def test_a_backward_right_for_its_own_wrong_forward_passes_with_a_note():
+    notes = _check("right_for_own_forward")
+    assert notes == ["right_for_own_forward is the correct gradient of your square_forward; the forward is wrong: see square"]
+    assert _check("right_for_true_forward") == []  # right for the true forward: passes, nothing to say
+    with pytest.raises(AssertionError, match="not the gradient of your own square_forward either"):
+        _check("wrong_for_both")
+
+
+def test_oracle_memo_returns_copies_and_keys_on_content():
+    from autograder.testing import oracle
+    from autograder.testing.oracles import clear_oracle_memo, oracle_memo_stats
+
+    calls = []
+
+    @oracle
+    def double(x, scale=1.0):
+        calls.append(1)
+        return {"y": x * 2 * scale}
+
+    clear_oracle_memo()
+    x = np.arange(3.0)
+    first = double(x)
+    first["y"][0] = 99.0  # a test changing its copy changes nothing for the next
+    assert double(x.copy())["y"][0] == 0.0 and len(calls) == 1
+    double(x, scale=2.0)
+    double(x + 1)
+    assert len(calls) == 3
+    offset = 5.0
+    assert oracle(lambda a: a + offset)(x)[0] == 5.0
+    offset = 6.0  # a lambda is keyed by the values it closes over
+    assert oracle(lambda a: a + offset)(x)[0] == 6.0
+    uncacheable = oracle(lambda a, rng: a)
+    uncacheable(x, np.random.default_rng(0))
+    assert oracle_memo_stats()["uncacheable"] == 1
+
+
+def test_assert_raises_reads_the_student_exception_type_as_data():
+    from autograder.errors import StudentCodeError
+    from autograder.testing import assert_raises
+
+    def raises_remote():
+        raise StudentCodeError("ValueError: bad", exception_type="MyError", exception_bases=("MyError", "ValueError", "Exception"))
+
+    assert_raises(ValueError, raises_remote)
+    with pytest.raises(AssertionError, match="should raise KeyError"):
+        assert_raises(KeyError, raises_remote)
+
+    def raises_local():
+        raise ValueError("bad")
+
+    assert_raises(ValueError, raises_local)
+    with pytest.raises(AssertionError, match="returned normally"):
+        assert_raises(ValueError, lambda: 1)

@@ -19,15 +19,16 @@ import types
 import uuid
 import warnings
 
+from autograder.errors import CallTimedOut
 from autograder.harness.closures import bind_closures
 
-__all__ = ["CallTimedOut", "LocalSubmission", "load_module_from_file"]
+__all__ = ["LocalSubmission", "load_module_from_file"]
 
 TIMEOUTS_BEFORE_GIVING_UP = 2  # as in grading: a function that timed out this often is not called again
 
 
-class CallTimedOut(BaseException):
-    """A call into student code ran past its time limit (a BaseException, so ``except Exception`` in student code cannot swallow it)."""
+class _TimeUp(BaseException):
+    """Raised inside student code when its time is up (a BaseException, so ``except Exception`` in student code cannot swallow it)."""
 
 
 @contextlib.contextmanager
@@ -37,7 +38,7 @@ def _time_limit(seconds: float | None, name: str):
         return
 
     def expire(_signum, _frame):
-        raise CallTimedOut(f"timed out after {seconds:g} s in `{name}`")
+        raise _TimeUp()
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -93,9 +94,9 @@ class LocalSubmission:
                 try:
                     with _time_limit(self._call_timeout_s, name):
                         result = function(*args, **kwargs)
-                except CallTimedOut:
+                except _TimeUp:
                     self._timeouts[name] = self._timeouts.get(name, 0) + 1
-                    raise
+                    raise CallTimedOut(f"timed out after {self._call_timeout_s:g} s in `{name}`") from None
             self.last_warnings = [f"{w.category.__name__}: {w.message}"[:300] for w in caught[:20]]
             return result
 

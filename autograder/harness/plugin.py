@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import sys
 import time
 import zlib
 
@@ -34,6 +35,8 @@ import pytest
 
 from autograder.harness.frozen import FrozenValues
 from autograder.harness.local import LocalSubmission, load_module_from_file
+from autograder.testing.hints import load_hints, use_hints
+from autograder.testing.notes import collect_notes, start_collecting
 
 OUTCOMES_KEY = pytest.StashKey[dict]()
 COLLECT_ERRORS_KEY = pytest.StashKey[list]()
@@ -62,6 +65,14 @@ def pytest_configure(config):
     config.stash[OUTCOMES_KEY] = {}
     config.stash[COLLECT_ERRORS_KEY] = []
     config._ag_started = time.time()
+    # The test folder's own helpers module (``from helpers import ...``) and its declared hints.
+    tests_dir = str(config.rootpath)
+    loaded = sys.modules.get("helpers")
+    if loaded is not None and os.path.dirname(getattr(loaded, "__file__", "") or "") != tests_dir:
+        del sys.modules["helpers"]  # another test folder's helpers, from an earlier session in this process
+    if tests_dir not in sys.path:
+        sys.path.insert(0, tests_dir)
+    use_hints(load_hints(config.rootpath))
     if config.getoption("--ag-seed") is None:
         config.option.ag_seed = int.from_bytes(os.urandom(4), "little")
 
@@ -159,6 +170,9 @@ def pytest_collection_modifyitems(session, config, items):
             "outcome": "not_run",
             "message": "",
             "duration": 0.0,
+            "hints": [],
+            "notes": [],
+            "data": {},
         }
         if item.get_closest_marker("gpu") and not _cuda_available():
             item.add_marker(pytest.mark.skip(reason="needs a GPU, and none is available to the grader"))
@@ -179,6 +193,10 @@ def _first_line(text: str | None) -> str:
 # --------------------------------------------------------------------------- outcomes
 
 
+def pytest_runtest_setup(item):
+    start_collecting()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     report_outcome = yield
@@ -188,11 +206,17 @@ def pytest_runtest_makereport(item, call):
     if record is None:
         return
     record["duration"] += report.duration
+    if report.when == "call":
+        record["notes"] = collect_notes()
+        record["data"] = {str(key): value for key, value in report.user_properties if _json_value(value)}
+        hint = getattr(call.excinfo.value, "hint", None) if call.excinfo is not None else None
+        if isinstance(hint, str):
+            record["hints"].append(hint)
     if report.when == "call" and report.passed:
         if record["outcome"] == "not_run":
             record["outcome"] = "passed"
     elif report.failed:
-        from autograder.harness.remote import GraderFault
+        from autograder.errors import GraderFault
 
         if call.excinfo is not None and isinstance(call.excinfo.value, GraderFault):
             # The sandbox failed, not the student: the whole run becomes a grader error (retried).
@@ -212,6 +236,15 @@ def pytest_runtest_makereport(item, call):
         record["message"] = reason
 
 
+def _json_value(value) -> bool:
+    """Whether ``value`` can go into the outcomes file as it is (JSON scalars, lists, dicts of them)."""
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _skip_reason(report) -> str:
     longrepr = report.longrepr
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
@@ -224,7 +257,7 @@ def _failure_message(call, hidden: bool, when: str) -> str:
     if excinfo is None:
         return f"failed during {when}"
     value = excinfo.value
-    from autograder.harness.remote import StudentCodeError
+    from autograder.errors import StudentCodeError
 
     if isinstance(value, StudentCodeError):
         text = str(value)

@@ -20,20 +20,13 @@ import time
 from autograder.harness.closures import ArgumentClosure
 from autograder.protocol import Decoder, Encoder, Handle, ProtocolError, read_frame, write_frame
 from autograder.sandbox.worker_process import become_subreaper
+from autograder.errors import CallTimedOut, GraderFault, StudentCodeError
 from autograder.spec import AssignmentSpec, format_size
 
 __all__ = ["GraderFault", "RemoteSubmission", "StudentCodeError"]
 
 HANDLE_BASE_STEP = 1_000_000_000
 TIMEOUTS_BEFORE_GIVING_UP = 2  # a function that timed out this often is not called again in this run
-
-
-class StudentCodeError(Exception):
-    """An error raised by (or because of) student code in the worker; its text is feedback."""
-
-
-class GraderFault(Exception):
-    """The grader itself failed (the worker could not start): never the student's fault."""
 
 
 def format_student_error(error: dict, function: str | None = None, memory_mb: int | None = None) -> str:
@@ -57,6 +50,16 @@ def format_student_error(error: dict, function: str | None = None, memory_mb: in
         if frame.get("code"):
             text += f": {str(frame['code'])[:200]}"
     return text
+
+
+def student_code_error(error: dict, function: str | None = None, memory_mb: int | None = None) -> StudentCodeError:
+    """The worker's error description as a :class:`StudentCodeError` (the exception type kept as data)."""
+    kind = str(error.get("kind", "exception"))
+    type_name = str(error.get("type", ""))[:100]
+    bases = error.get("bases")
+    bases = tuple(str(b)[:100] for b in bases[:30]) if isinstance(bases, list) else ()
+    return StudentCodeError(format_student_error(error, function, memory_mb), exception_type=type_name, exception_bases=bases,
+                            kind={"memory": "memory", "missing": "missing"}.get(kind, "exception"))
 
 
 class RemoteFunction:
@@ -196,7 +199,7 @@ class RemoteSubmission:
         timeout = self._spec.limits.call_timeout_s
         if self._timeouts.get(name, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
             # One endless loop must not cost minutes per test: after a few timeouts, fail fast.
-            raise StudentCodeError(f"not run: `{name}` already timed out {self._timeouts[name]} times in this run (limit {timeout:g} s per call)")
+            raise CallTimedOut(f"not run: `{name}` already timed out {self._timeouts[name]} times in this run (limit {timeout:g} s per call)")
         self._ensure_worker()
         if self.load_error is not None:
             raise StudentCodeError(self.load_error)
@@ -227,7 +230,7 @@ class RemoteSubmission:
         except TimeoutError:
             self._timeouts[name] = self._timeouts.get(name, 0) + 1
             self._restart_after_failure()
-            raise StudentCodeError(f"timed out after {timeout:g} s in `{name}`") from None
+            raise CallTimedOut(f"timed out after {timeout:g} s in `{name}`") from None
         except (EOFError, ProtocolError, OSError) as exc:
             description = self._worker.exit_description() if self._worker else "gone"
             time.sleep(0.05)
@@ -235,11 +238,12 @@ class RemoteSubmission:
             self._restart_after_failure()
             detail = f": {exc}" if isinstance(exc, ProtocolError) else ""
             if "memory" in description or "SIGKILL" in description:
-                raise StudentCodeError(f"the worker was killed in `{name}` ({description}; memory limit {format_size(self._spec.limits.memory_mb)}){detail}") from None
-            raise StudentCodeError(f"the submission ended the worker in `{name}` ({description}){detail}") from None
+                raise StudentCodeError(f"the worker was killed in `{name}` ({description}; memory limit {format_size(self._spec.limits.memory_mb)}){detail}",
+                                       kind="memory") from None
+            raise StudentCodeError(f"the submission ended the worker in `{name}` ({description}){detail}", kind="ended") from None
         if "error" in reply:
             error = reply["error"] if isinstance(reply["error"], dict) else {}
-            raise StudentCodeError(format_student_error(error, name, self._spec.limits.memory_mb))
+            raise student_code_error(error, name, self._spec.limits.memory_mb)
         raw_warnings = reply.get("warnings")
         self.last_warnings = [str(w)[:300] for w in raw_warnings[:20]] if isinstance(raw_warnings, list) else []
         decoder = Decoder(blobs, on_handle=lambda handle_id, type_name: Handle(handle_id, type_name, self._generation))
@@ -256,7 +260,7 @@ class RemoteSubmission:
                         original.clear()
                         original.update(updated)
         except ProtocolError as exc:
-            raise StudentCodeError(f"`{name}` returned something that is not a plain value: {exc}") from None
+            raise StudentCodeError(f"`{name}` returned something that is not a plain value: {exc}", kind="value") from None
         return value
 
     def _restart_after_failure(self) -> None:

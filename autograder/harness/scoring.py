@@ -29,6 +29,9 @@ class TestOutcome:
     message: str = ""
     doc: str = ""
     duration: float = 0.0
+    hints: list[str] = dataclasses.field(default_factory=list)   # ids of the hints that matched (autograder.testing.hints)
+    notes: list[str] = dataclasses.field(default_factory=list)   # remarks of a test that passed (autograder.testing.notes)
+    data: dict = dataclasses.field(default_factory=dict)         # what the test recorded with record_property
 
 
 @dataclasses.dataclass
@@ -93,6 +96,9 @@ def score_outcomes(spec: AssignmentSpec, name: str, outcomes: dict, *, gpu_reque
             message=str(raw.get("message", "")),
             doc=str(raw.get("doc", "")),
             duration=float(raw.get("duration", 0.0)),
+            hints=[str(h)[:200] for h in raw.get("hints") or [] if isinstance(h, str)],
+            notes=[str(n)[:1000] for n in raw.get("notes") or []],
+            data=dict(raw.get("data") or {}) if isinstance(raw.get("data"), dict) else {},
         )
         if test.task not in tasks:
             grader_problems.append(f"test {test.name} names no known task ({test.task!r})")
@@ -109,6 +115,9 @@ def score_outcomes(spec: AssignmentSpec, name: str, outcomes: dict, *, gpu_reque
             continue
         task.tests.append(test)
         task.total += 1
+        for note in test.notes:
+            if note not in task.notes:
+                task.notes.append(note)
         if test.outcome == "passed":
             task.passed += 1
     for task in tasks.values():

@@ -104,7 +104,7 @@ class DockerSandbox:
             raise SandboxUnavailable(reason)
 
     def _check_image(self, spec: AssignmentSpec, tag: str) -> None:
-        from autograder.harness.remote import GraderFault
+        from autograder.errors import GraderFault
 
         if tag not in self._checked_images:
             completed = subprocess.run([self.docker, "image", "inspect", "--format", f'{{{{index .Config.Labels "{HASH_LABEL}"}}}}', tag],
@@ -173,7 +173,7 @@ class DockerSandbox:
             self.remove(container)
 
     def run(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, *, seed: int, slot: int = 0, gpu: bool = False, tests: str = "hidden") -> dict:
-        from autograder.harness.remote import GraderFault
+        from autograder.errors import GraderFault
         from autograder.sandbox import GradingCancelled
         from autograder.sandbox.local_harness import read_outcomes
 

@@ -72,7 +72,7 @@ class DockerChunkSandbox(DockerSandbox):
     # ------------------------------------------------------------------ containers
 
     def _start_container(self, spec: AssignmentSpec, slot: int, gpu: bool) -> _SlotContainer:
-        from autograder.harness.remote import GraderFault
+        from autograder.errors import GraderFault
 
         tag = image_tag(spec.id, gpu)
         name = f"ag-{spec.id.lower()}-slot{slot}-{uuid.uuid4().hex[:8]}"
@@ -145,7 +145,7 @@ class DockerChunkSandbox(DockerSandbox):
     # ------------------------------------------------------------------ grading
 
     def run(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, *, seed: int, slot: int = 0, gpu: bool = False, tests: str = "hidden") -> dict:
-        from autograder.harness.remote import GraderFault
+        from autograder.errors import GraderFault
         from autograder.sandbox import GradingCancelled
         from autograder.sandbox.local_harness import read_outcomes
 

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import threading
 
-from autograder.harness.remote import GraderFault
+from autograder.errors import GraderFault
 from autograder.harness.run import harness_environment
 from autograder.spec import AssignmentSpec
 

@@ -137,7 +137,7 @@ class ProcessLauncher:
 
     def _lease_uid(self) -> int:
         """A worker uid no other running harness uses (:mod:`autograder.sandbox.worker_uid`), swept clean."""
-        from autograder.harness.remote import GraderFault
+        from autograder.errors import GraderFault
 
         try:
             self.uid_lease = lease_worker_uid(self.setup.slot)
