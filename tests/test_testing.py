@@ -58,6 +58,10 @@ def test_a_fired_hint_is_recorded_on_the_failure():
         with pytest.raises(ComparisonFailure) as info:
             assert_close(expected + 1, expected, hints={"halved": expected / 2})
         assert info.value.hint is None
+        # A hint may have another shape than the answer (a convention of another course).
+        with pytest.raises(ComparisonFailure) as info:
+            assert_close(expected.reshape(1, 2, 1, 1), expected, hints={"used (1, C, 1, 1)": expected.reshape(1, 2, 1, 1)})
+        assert info.value.hint == "used (1, C, 1, 1)" and "shape (1, 2, 1, 1), expected (2,)" in str(info.value)
     finally:
         use_hints({})
 

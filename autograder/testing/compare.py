@@ -174,8 +174,12 @@ def assert_close(
     expected_array = _as_expected(expected)
     actual_array = _as_float_array(actual, name)
     if actual_array.shape != expected_array.shape:
-        raise ComparisonFailure(f"{name}: shape {actual_array.shape}, expected {expected_array.shape}"
-                                + _shape_fact(actual_array.shape, expected_array.shape))
+        message = f"{name}: shape {actual_array.shape}, expected {expected_array.shape}" + _shape_fact(actual_array.shape, expected_array.shape)
+        # A convention of another course can show up as a shape (gamma as (1, C, 1, 1)): a hint of that shape may match.
+        matched = _matching_hint(actual_array.astype(np.float64), np.full(actual_array.shape, np.nan), hints or {}, rtol, atol)
+        if matched is not None:
+            raise ComparisonFailure(message + f". It looks like you {matched[1]}.", hint=matched[0])
+        raise ComparisonFailure(message)
     if check_dtype and actual_array.dtype != expected_array.dtype:
         raise ComparisonFailure(f"{name}: dtype {actual_array.dtype}, expected {expected_array.dtype}")
     a = actual_array.astype(np.float64)
