@@ -16,7 +16,10 @@ import sys
 
 __all__ = ["main"]
 
-SANDBOX_CHOICES = ("auto", "process", "bwrap", "docker", "docker-chunk")  # autograder.sandbox.SANDBOXES (not imported: startup time)
+def _sandbox_choices() -> tuple[str, ...]:
+    from autograder.sandbox import SANDBOXES
+
+    return ("auto", *SANDBOXES)
 
 
 def _repo_base() -> pathlib.Path:
@@ -42,10 +45,10 @@ def _stop_on_sigterm() -> None:
 
 
 def _cmd_grade(options) -> int:
-    from autograder.grading import BatchInterrupted, GradeOptions, grade_batch
+    from autograder.errors import BatchInterrupted, SandboxUnavailable, SpecError
+    from autograder.grading import GradeOptions, grade_batch
     from autograder.scratch import enter_run_scratch
-    from autograder.sandbox import SandboxUnavailable
-    from autograder.spec import SpecError, find_assignment
+    from autograder.spec import find_assignment
 
     try:
         spec = find_assignment(options.assignment, options.base)
@@ -108,8 +111,8 @@ def _cmd_export(options) -> int:
 
 def _cmd_check(options) -> int:
     from autograder.check import format_check_table, run_check
-    from autograder.intake import IntakeError
-    from autograder.spec import SpecError, find_assignment
+    from autograder.errors import IntakeError, SpecError
+    from autograder.spec import find_assignment
 
     submission = pathlib.Path(options.submission)
     assignment = options.assignment or _guess_assignment(submission, options.base)
@@ -138,11 +141,10 @@ def _guess_assignment(submission: pathlib.Path, base: str | None) -> str | None:
 
 
 def _cmd_validate(options) -> int:
+    from autograder.errors import GradingCancelled, SandboxUnavailable
+    from autograder.scratch import enter_run_scratch
     from autograder.spec import find_assignment
     from autograder.validate import validate
-
-    from autograder.sandbox import GradingCancelled
-    from autograder.scratch import enter_run_scratch
 
     _stop_on_sigterm()
     enter_run_scratch()
@@ -155,6 +157,9 @@ def _cmd_validate(options) -> int:
         except (KeyboardInterrupt, GradingCancelled):
             print(f"\nautograder: validate {spec.id} interrupted", file=sys.stderr)
             return 130
+        except SandboxUnavailable as exc:
+            print(f"autograder: {exc}", file=sys.stderr)
+            return 2
         failed = [check for check in checks if not check.ok]
         print(f"{spec.id}: {len(checks) - len(failed)}/{len(checks)} checks passed")
         failures += len(failed)
@@ -162,7 +167,8 @@ def _cmd_validate(options) -> int:
 
 
 def _cmd_release(options) -> int:
-    from autograder.release import ReleaseError, check_release, release
+    from autograder.errors import ReleaseError
+    from autograder.release import check_release, release
 
     base = pathlib.Path(options.base) if options.base else _repo_base()
     problems: list[str] = []
@@ -186,8 +192,9 @@ def _cmd_release(options) -> int:
 
 
 def _cmd_image_build(options) -> int:
-    from autograder.image import ImageBuildError, build_image
-    from autograder.spec import SpecError, find_assignment
+    from autograder.errors import ImageBuildError, SpecError
+    from autograder.image import build_image
+    from autograder.spec import find_assignment
 
     try:
         spec = find_assignment(options.assignment, options.base)
@@ -209,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("submissions", nargs="+", metavar="SUBMISSION", help=".py, .ipynb, .zip or a directory")
     grade.add_argument("--assignment", required=True, metavar="ID")
     grade.add_argument("--out", required=True, metavar="DIR")
-    grade.add_argument("--sandbox", default="auto", choices=SANDBOX_CHOICES,
+    grade.add_argument("--sandbox", default="auto", choices=_sandbox_choices(),
                        help="auto (default: bwrap where bubblewrap works, else process), process, bwrap or docker")
     grade.add_argument("--jobs", type=int, default=1, metavar="N")
     grade.add_argument("--seed", type=int, help="seed of the hidden inputs (default: random, recorded in the results)")
@@ -238,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="prove an assignment's tests: reference full marks, stub zero, mutants caught")
     validate.add_argument("ids", nargs="*", metavar="ID")
     validate.add_argument("--all", action="store_true")
-    validate.add_argument("--sandbox", default="process", choices=SANDBOX_CHOICES)
+    validate.add_argument("--sandbox", default="process", choices=_sandbox_choices())
     validate.add_argument("--jobs", type=int, default=2)
     validate.add_argument("--seed", type=int, help="first grading seed (random when left out; printed either way)")
     validate.add_argument("--seeds", type=int, default=1, metavar="K",

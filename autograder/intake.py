@@ -21,6 +21,7 @@ import tempfile
 import zipfile
 import zlib
 
+from autograder.errors import IntakeError
 from autograder.spec import AssignmentSpec
 
 __all__ = ["IntakeError", "SourceBundle", "intake", "submission_name"]
@@ -30,10 +31,6 @@ MAX_NOTEBOOK_BYTES = 50 << 20       # one .ipynb (outputs included) before parsi
 MAX_ZIP_ENTRIES = 500
 MAX_ZIP_TOTAL_BYTES = 100 << 20     # uncompressed
 MAX_ZIP_RATIO = 200                 # uncompressed / compressed, per entry
-
-
-class IntakeError(Exception):
-    """The submission cannot be graded as it is; the message says why and what was expected."""
 
 
 @dataclasses.dataclass

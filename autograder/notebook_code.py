@@ -36,7 +36,7 @@ def read_notebook(data: bytes, label: str):
     when the bytes are not a notebook we read (invalid JSON, no or an unsupported
     version, a schema violation).
     """
-    from autograder.intake import IntakeError
+    from autograder.errors import IntakeError
 
     try:
         text = data.decode("utf-8-sig")

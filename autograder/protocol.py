@@ -34,6 +34,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from autograder.errors import ProtocolError
+
 __all__ = [
     "MAX_FRAME_BYTES",
     "Decoder",
@@ -49,10 +51,6 @@ MAX_HEADER_BYTES = 64 << 20
 _LENGTH = struct.Struct(">Q")
 _ALLOWED_ARRAY_KINDS = set("biufcUS")
 _BIT_GENERATORS = {"PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"}
-
-
-class ProtocolError(Exception):
-    """A frame or value that does not follow the protocol (from a broken or hostile worker)."""
 
 
 class Handle:

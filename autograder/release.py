@@ -19,10 +19,9 @@ import ast
 import pathlib
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 
+from autograder.errors import ReleaseError
 from autograder.spec import AssignmentSpec, load_spec
 
 __all__ = ["ReleaseError", "build_release", "check_release", "make_stub", "release", "record_frozen"]
@@ -30,10 +29,6 @@ __all__ = ["ReleaseError", "build_release", "check_release", "make_stub", "relea
 BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")
 INCLUDE = re.compile(r"^\s*#\s*include:\s*(.+?)\s*$")
-
-
-class ReleaseError(ValueError):
-    """The solution folder cannot be released as it is."""
 
 
 def _enclosing_functions(source: str) -> list[tuple[int, int, str]]:
@@ -171,16 +166,20 @@ that train, plot or print are not run when grading.
 
 
 def record_frozen(spec: AssignmentSpec, target_dir: pathlib.Path) -> None:
-    """Run the public tests on the reference, recording frozen values into ``target_dir``."""
-    from autograder.harness.run import harness_environment, pytest_args
+    """Run the public tests on the reference in-process, recording frozen values into ``target_dir``."""
+    from autograder.harness.local import LocalSubmission, load_module_from_file
+    from autograder.harness.runner import TestSuite
 
     target_dir.mkdir(parents=True, exist_ok=True)
-    tests_dir = spec.tests_dir("public")
-    args = pytest_args(tests_dir, submission=str(spec.root / spec.module_file), assignment=str(spec.root), outcomes=None,
-                       mode="local", seed=0, hidden=False, extra=["--ag-record", "--ag-frozen-dir", str(target_dir), "-x"])
-    completed = subprocess.run([sys.executable, "-m", "pytest", *args], capture_output=True, text=True, cwd=str(spec.root), env=harness_environment())
-    if completed.returncode != 0:
-        raise ReleaseError(f"recording frozen values for {spec.id} failed:\n{completed.stdout[-3000:]}{completed.stderr[-2000:]}")
+    suite = TestSuite(spec.tests_dir("public"))
+    try:
+        outcomes = suite.run(lambda: LocalSubmission(load_module_from_file(spec.root / spec.module_file), spec.limits.call_timeout_s),
+                             seed=0, hidden=False, record=True, frozen_dir=target_dir)
+    finally:
+        suite.close()
+    problems = list(outcomes.collection_errors) + [f"{test.name}: {test.message}" for test in outcomes.tests if test.outcome != "passed"]
+    if problems or not outcomes.tests:
+        raise ReleaseError(f"recording frozen values for {spec.id} failed:\n" + ("\n".join(problems)[-3000:] or "no public tests"))
 
 
 def build_release(spec: AssignmentSpec, frozen_dir: pathlib.Path) -> dict[str, bytes]:

@@ -15,7 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from autograder import __version__
-from autograder.harness.scoring import SubmissionResult
+from autograder.outcomes import SubmissionResult
 
 __all__ = ["clean_text", "feedback_markdown", "gradescope_json", "write_csv", "write_junit", "write_submission_files"]
 

@@ -35,14 +35,12 @@ import re
 import shutil
 import tomllib
 
+from autograder.errors import SpecError
+
 __all__ = ["AssignmentSpec", "Limits", "SpecError", "Task", "assignment_version", "find_assignment", "format_size", "load_spec",
            "snapshot_spec", "source_hash"]
 
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-class SpecError(ValueError):
-    """An ``assignment.toml`` is missing, malformed or inconsistent."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,12 +1,14 @@
 """The worker: the ONLY code that imports student code. Runs inside the sandbox.
 
-Started by :mod:`autograder.harness.remote` as::
+Forked by the zygote (:mod:`autograder.zygote`, the usual way: the zygote has
+already imported the allowed packages), or started cold as::
 
     python -I -m autograder.worker --config JSON
 
-It applies its own resource limits and import restrictions *before* touching
-student code, then answers requests read from one pipe on another. Student
-output (fd 1 and 2) goes to a third pipe the harness drains and caps.
+Either way it is confined (:mod:`autograder.confinement`) and its import rule
+installed *before* it touches student code; then it answers requests read from one
+pipe on another. Student output (fd 1 and 2) goes to a third pipe the harness
+drains and caps.
 
 Requests (``op``) and replies:
 
@@ -18,6 +20,7 @@ Requests (``op``) and replies:
 ``echo``      decode and re-encode the arguments (measures transfer cost)
 ``drop``      forget all handles
 ``has``       whether the module defines a callable of that name
+``value``     a module-level value of the submission (``ANSWERS``), as a value
 
 Every request carries a sequence number ``seq``; every frame the worker sends
 while serving it (the reply and any callback requests) carries the same one, so
@@ -33,7 +36,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 import traceback
 import warnings
@@ -41,28 +43,6 @@ import warnings
 from autograder.student_imports import ImportRule, install_import_guard
 
 __all__ = ["main"]
-
-
-def _apply_limits(limits: dict) -> None:
-    """Lower (never raise) this process's rlimits; the values are in the config."""
-    pairs = {
-        "memory_bytes": resource.RLIMIT_AS,
-        "cpu_seconds": resource.RLIMIT_CPU,
-        "file_bytes": resource.RLIMIT_FSIZE,
-        "processes": resource.RLIMIT_NPROC,
-        "open_files": resource.RLIMIT_NOFILE,
-    }
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    for key, which in pairs.items():
-        value = limits.get(key)
-        if value is None:
-            continue
-        soft, hard = resource.getrlimit(which)
-        new_hard = value if hard == resource.RLIM_INFINITY else min(value, hard)
-        try:
-            resource.setrlimit(which, (min(value, new_hard), new_hard))
-        except (ValueError, OSError):
-            resource.setrlimit(which, (min(value, soft if soft != resource.RLIM_INFINITY else value), hard))
 
 
 def _student_traceback(exc: BaseException, source_dir: str) -> list[dict]:
@@ -218,8 +198,18 @@ class Worker:
         encoder = self.protocol.Encoder(on_other=self._make_handle)
         return {"value": encoder.encode(args)}, encoder.blobs
 
+    def value(self, msg: dict) -> tuple[dict, list[bytes]]:
+        name = str(msg.get("name", ""))
+        if not hasattr(self.module, name):
+            return {"error": {"kind": "missing", "type": "AttributeError", "message": f"the submission defines no '{name}'", "frames": []}}, []
+        try:
+            encoder = self.protocol.Encoder(on_other=self._make_handle)
+            return {"value": encoder.encode(getattr(self.module, name))}, encoder.blobs
+        except BaseException as exc:
+            return {"error": _error(exc, self.source_dir, "result")}, []
+
     def serve(self) -> None:
-        self.send({"op": "ready", "pid": os.getpid()})
+        self.send({"op": "ready", "pid": os.getpid(), "environment": _environment(self.config.get("gpu", False))})
         while True:
             try:
                 msg, blobs = self.receive()
@@ -237,6 +227,9 @@ class Worker:
                 self.send(reply, out_blobs)
             elif op == "has":
                 self.send({"value": callable(getattr(self.module, str(msg.get("name")), None))})
+            elif op == "value":
+                reply, out_blobs = self.value(msg)
+                self.send(reply, out_blobs)
             elif op == "drop":
                 self.handles.clear()
                 self.send({"ok": True})
@@ -256,21 +249,64 @@ def _replace_at(value, path: list, store):
     return value
 
 
+def _environment(gpu: bool) -> dict:
+    """What the harness records about the worker's numerics: versions, and the GPU when one was asked for.
+
+    On a GPU run, TF32 is switched off here (float32 results must match a float64
+    reference to 1e-4) and the settings are reported, so results.json says what was used.
+    """
+    import numpy
+
+    environment = {"python": sys.version.split()[0], "numpy": numpy.__version__}
+    torch = sys.modules.get("torch")
+    if gpu:
+        try:
+            import torch
+        except ImportError:
+            environment["cuda_available"] = False
+            return environment
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        available = bool(torch.cuda.is_available())
+        environment.update(cuda_available=available, tf32=False, cudnn_deterministic=bool(torch.backends.cudnn.deterministic))
+        if available:
+            environment.update(cuda=torch.version.cuda, device_name=torch.cuda.get_device_name(0), device_count=torch.cuda.device_count())
+    if torch is not None:
+        environment["torch"] = torch.__version__
+    return environment
+
+
+def serve_worker(config: dict) -> None:
+    """Serve the harness on ``config["fd_in"]``/``["fd_out"]`` until it closes the channel.
+
+    Called in an already confined process (limits, uid, working directory set), with
+    the allowed packages imported: installs the import rule, then serves.
+    """
+    # Printed output must reach the harness even if the worker is killed.
+    sys.stdout.reconfigure(line_buffering=True, write_through=True)
+    sys.stderr.reconfigure(line_buffering=True, write_through=True)
+    worker = Worker(config)
+    install_import_guard(worker.import_rule, worker.source_dir)
+    worker.serve()
+
+
 def main(argv: list[str] | None = None) -> None:
+    """A worker started cold (no zygote): confine, import numpy, serve."""
+    from autograder.confinement import apply_limits, no_new_privileges
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", required=True, help="JSON: fd_in, fd_out, source_dir, module, limits, forbidden, student_packages, sys_path")
     config = json.loads(parser.parse_args(argv).config)
-    _apply_limits(config.get("limits", {}))
-    # -I ignores PYTHONUNBUFFERED: make printed output reach the harness even if the worker is killed.
-    sys.stdout.reconfigure(line_buffering=True, write_through=True)
-    sys.stderr.reconfigure(line_buffering=True, write_through=True)
+    try:
+        no_new_privileges()
+    except OSError:
+        pass
+    apply_limits(config.get("limits", {}))
     sys.path[:] = [p for p in sys.path if p and os.path.isdir(p)] + [p for p in config.get("sys_path", []) if p not in sys.path]
     import numpy  # noqa: F401  (loaded before the import restrictions and student code)
 
-    worker = Worker(config)
-    install_import_guard(worker.import_rule, worker.source_dir)
-    os.chdir(worker.source_dir)
-    worker.serve()
+    os.chdir(config["source_dir"])
+    serve_worker(config)
 
 
 if __name__ == "__main__":

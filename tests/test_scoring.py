@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograder.harness.scoring import score_outcomes
+from autograder.outcomes import score_outcomes
 
 
 def outcomes(*tests, **extra):

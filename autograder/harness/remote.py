@@ -14,16 +14,14 @@ for the next call. Handles from before a restart are gone.
 from __future__ import annotations
 
 import os
-import pathlib
 import time
 
 from autograder.harness.closures import ArgumentClosure
-from autograder.protocol import Decoder, Encoder, Handle, ProtocolError, read_frame, write_frame
-from autograder.sandbox.worker_process import become_subreaper
-from autograder.errors import CallTimedOut, GraderFault, StudentCodeError
+from autograder.protocol import Decoder, Encoder, Handle, read_frame, write_frame
+from autograder.errors import CallTimedOut, GraderFault, ProtocolError, StudentCodeError
 from autograder.spec import AssignmentSpec, format_size
 
-__all__ = ["GraderFault", "RemoteSubmission", "StudentCodeError"]
+__all__ = ["RemoteSubmission", "format_student_error", "student_code_error"]
 
 HANDLE_BASE_STEP = 1_000_000_000
 TIMEOUTS_BEFORE_GIVING_UP = 2  # a function that timed out this often is not called again in this run
@@ -78,42 +76,69 @@ class RemoteFunction:
 
 
 class RemoteSubmission:
-    """The student's module, living in a worker process. Same interface as :class:`LocalSubmission`."""
+    """The student's module, living in a worker process. Same interface as :class:`LocalSubmission`.
 
-    def __init__(self, spec: AssignmentSpec, launcher):
+    ``session``: the submission's :class:`~autograder.launchers.process.WorkerSession`
+    (its work folder; ``start()`` starts a worker in it, again after a failure).
+    """
+
+    def __init__(self, spec: AssignmentSpec, session):
         self._spec = spec
-        self._launcher = launcher
+        self._session = session
         self._worker = None
         self._generation = 0
         self._outputs = []
         self._deadline_total = time.monotonic() + spec.limits.total_timeout_s
         self.load_error: str | None = None
+        self.load_error_type = ""
         self.last_warnings: list[str] = []  # warnings raised by the last call ("RuntimeWarning: overflow ...")
         self._timeouts: dict[str, int] = {}  # function name -> calls that timed out
         self.restarts = 0
         self._seq = 0  # sequence number of the last request sent to the worker
-        self.warnings: list[str] = list(getattr(launcher, "warnings", []))
+        self.warnings: list[str] = list(getattr(session, "warnings", []))
+        self.environment: dict = {}
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
-    def start(cls, source_dir: pathlib.Path, spec: AssignmentSpec, launcher: str = "process", gpu: bool = False, slot: int = 0) -> "RemoteSubmission":
-        from autograder.sandbox import make_launcher
-        from autograder.sandbox.process import WorkerSetup
-
-        become_subreaper()
-        submission = cls(spec, make_launcher(launcher, WorkerSetup(spec, source_dir, gpu=gpu, slot=slot)))
+    def start(cls, spec: AssignmentSpec, session) -> "RemoteSubmission":
+        """Start a worker in ``session`` and load the submission (a failure to load is :attr:`load_error`)."""
+        submission = cls(spec, session)
         submission._ensure_worker()
         return submission
+
+    @classmethod
+    def open(cls, source_dir, spec: AssignmentSpec, *, launcher: str = "process", slot: int = 0, gpu: bool = False,
+             cold: bool = False) -> "RemoteSubmission":
+        """A submission in a launcher of its own (closed with it): for scripts and tests outside a harness server."""
+        import pathlib
+
+        from autograder.launchers import WorkerSetup, make_launcher
+
+        own = make_launcher(launcher, WorkerSetup(spec, gpu=gpu, slot=slot), cold=cold)
+        try:
+            session = own.open(pathlib.Path(source_dir))
+        except BaseException:
+            own.close()
+            raise
+        session_close = session.close
+
+        def close_both() -> None:
+            session_close()
+            own.close()
+
+        session.close = close_both
+        return cls.start(spec, session)
+
+    @property
+    def cuda_available(self) -> bool | None:
+        """Whether the worker sees a CUDA device (None: not asked, the run is not on a GPU)."""
+        return self.environment.get("cuda_available")
 
     def _ensure_worker(self) -> None:
         if self._worker is not None or self.load_error is not None:
             return
         limits = self._spec.limits
-        self._launcher.handle_base = self._generation * HANDLE_BASE_STEP
-        try:
-            worker = self._launcher.start()
-        except OSError as exc:
-            raise GraderFault(f"the worker could not be started: {exc}") from exc
+        worker = self._session.start(self._generation * HANDLE_BASE_STEP)
         self._worker = worker
         self._outputs.append(worker.output)
         os.set_blocking(worker.fd_to, False)
@@ -123,9 +148,10 @@ class RemoteSubmission:
             if hello.get("op") != "ready":
                 raise ProtocolError("no ready message")
         except (EOFError, TimeoutError, ProtocolError, OSError) as exc:
-            description = worker.exit_description()
             self._kill()
-            raise GraderFault(f"the worker did not start ({type(exc).__name__}; {description}): {worker.output.text()[-500:]}") from exc
+            raise GraderFault(f"the worker did not start ({type(exc).__name__}; {worker.exit().describe()}): {worker.output.text()[-500:]}") from exc
+        if isinstance(hello.get("environment"), dict):
+            self.environment = {str(k): v for k, v in hello["environment"].items() if isinstance(v, (str, int, float, bool))}
         try:
             reply, _ = self._exchange({"op": "load"}, [], limits.load_timeout_s)
         except TimeoutError:
@@ -133,12 +159,13 @@ class RemoteSubmission:
             self.load_error = f"timed out while loading the submission (limit {limits.load_timeout_s:g} s)"
             return
         except (EOFError, ProtocolError, OSError):
-            description = worker.exit_description()
             self._kill()
-            self.load_error = f"the submission stopped the worker while loading ({description})"
+            self.load_error = f"the submission stopped the worker while loading ({worker.exit().describe()})"
             return
         if "error" in reply:
-            self.load_error = "could not load the submission: " + format_student_error(reply["error"] if isinstance(reply["error"], dict) else {})
+            error = reply["error"] if isinstance(reply["error"], dict) else {}
+            self.load_error = "could not load the submission: " + format_student_error(error)
+            self.load_error_type = str(error.get("type", ""))[:100]
             self._kill()
 
     def _kill(self) -> None:
@@ -149,9 +176,20 @@ class RemoteSubmission:
 
     def close(self) -> None:
         self._kill()
-        cleanup = getattr(self._launcher, "cleanup", None)
-        if cleanup:
-            cleanup()
+        self._session.close()
+
+    def report(self) -> dict:
+        """What the outcomes carry about the worker side (see :class:`autograder.outcomes.Outcomes`)."""
+        return {
+            "load_error": self.load_error,
+            "load_error_type": self.load_error_type,
+            "output": self.output_text(),
+            "output_truncated": self.output_truncated,
+            "output_limit_kb": self.output_limit_kb,
+            "worker_restarts": self.restarts,
+            "warnings": list(self.warnings),
+            "environment": dict(self.environment),
+        }
 
     # ------------------------------------------------------------------ wire
     def _exchange(self, msg: dict, blobs: list[bytes], timeout: float, callbacks: dict | None = None):
@@ -232,15 +270,16 @@ class RemoteSubmission:
             self._restart_after_failure()
             raise CallTimedOut(f"timed out after {timeout:g} s in `{name}`") from None
         except (EOFError, ProtocolError, OSError) as exc:
-            description = self._worker.exit_description() if self._worker else "gone"
-            time.sleep(0.05)
-            description = self._worker.exit_description() if self._worker else description
-            self._restart_after_failure()
+            worker = self._worker
+            if not isinstance(exc, ProtocolError):
+                worker.settle(0.2)  # the channel closed: let the worker finish ending, so its status is its own
+            self._restart_after_failure()  # kills the worker and reaps it: its exit status is known after this
+            ended = worker.exit()
             detail = f": {exc}" if isinstance(exc, ProtocolError) else ""
-            if "memory" in description or "SIGKILL" in description:
-                raise StudentCodeError(f"the worker was killed in `{name}` ({description}; memory limit {format_size(self._spec.limits.memory_mb)}){detail}",
+            if ended.killed:
+                raise StudentCodeError(f"the worker was killed in `{name}` ({ended.describe()}; memory limit {format_size(self._spec.limits.memory_mb)}){detail}",
                                        kind="memory") from None
-            raise StudentCodeError(f"the submission ended the worker in `{name}` ({description}){detail}", kind="ended") from None
+            raise StudentCodeError(f"the submission ended the worker in `{name}` ({ended.describe()}){detail}", kind="ended") from None
         if "error" in reply:
             error = reply["error"] if isinstance(reply["error"], dict) else {}
             raise student_code_error(error, name, self._spec.limits.memory_mb)

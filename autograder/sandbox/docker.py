@@ -1,12 +1,14 @@
-"""The ``docker`` sandbox: harness and worker of one submission inside one container.
+"""The ``docker`` sandbox: harness and worker of one submission inside a container of their own.
 
 The host only starts the container of the assignment's grader image (built by
-``autograder image build``) and reads the outcomes file back. Inside, the
-harness (container root with a handful of capabilities, trusted) runs the
-hidden tests and starts the worker with the ``container`` launcher: the process
-launcher, with the worker as an unprivileged uid (62000 + slot) in a Python
-environment without torch when the assignment forbids imports. The hidden
-tests and reference are readable by root only, so not by the worker.
+``autograder image build``) and reads the outcomes file back. Inside, the harness
+(:mod:`autograder.harness.server`, container root with a handful of capabilities,
+trusted) runs the hidden tests and starts the worker with the ``container``
+launcher: the process launcher, with the worker as an unprivileged uid (62000 +
+slot) in a Python environment without torch when the assignment forbids imports.
+The hidden tests and reference are readable by root only, so not by the worker.
+Nothing at all is shared between two submissions; :mod:`.docker_chunk` keeps one
+warm container per job slot instead.
 
 Container flags: ``--network none``, ``--read-only`` root, a size-capped tmpfs
 ``/tmp`` (the worker's work dir), ``--memory`` = ``--memory-swap`` (no swap),
@@ -20,6 +22,7 @@ removed with ``docker rm -f`` whatever happens (timeouts, Ctrl-C).
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import pathlib
 import shutil
@@ -28,17 +31,29 @@ import tempfile
 import threading
 import uuid
 
-from autograder.sandbox.process import ProcessLauncher
-from autograder.sandbox.worker_uid import CONTAINER_WORKER_UID_BASE, UID_BASE_VARIABLE
+from autograder.errors import GraderFault, GradingCancelled, SandboxUnavailable
+from autograder.launchers.worker_uid import CONTAINER_WORKER_UID_BASE, UID_BASE_VARIABLE
+from autograder.outcomes import Outcomes
+from autograder.sandbox.harness_process import HarnessProcess, read_outcomes
 from autograder.spec import AssignmentSpec, source_hash
 
-__all__ = ["ContainerWorkerLauncher", "DockerSandbox", "docker_unavailable_reason", "image_tag"]
+__all__ = ["DockerSandbox", "docker_unavailable_reason", "image_content_hash", "image_tag"]
 
 INSTALL_HINT = ("install Docker and start its daemon (Debian/Ubuntu: `apt-get install docker.io` then `dockerd &` or "
                 "`systemctl start docker`), then build the grader image: `autograder image build --assignment ID`; "
                 "see docs/sandboxes.md")
 HARNESS_CAPABILITIES = ("CHOWN", "SETUID", "SETGID", "KILL", "DAC_OVERRIDE", "FOWNER")
 HASH_LABEL = "org.autograder.source-hash"
+
+
+def image_content_hash(spec: AssignmentSpec) -> str:
+    """What a grader image is built from: the assignment's files and the grader's own package.
+
+    Labelled on the image at build time; grading with an image whose label differs (older
+    tests, or an older harness) is a grader fault asking for a rebuild.
+    """
+    package = pathlib.Path(__file__).resolve().parent.parent
+    return hashlib.sha256(f"{source_hash(spec.root)}:{source_hash(package)}".encode()).hexdigest()
 
 
 def image_tag(assignment_id: str, gpu: bool = False) -> str:
@@ -60,21 +75,6 @@ def docker_unavailable_reason() -> str | None:
         detail = completed.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
         return f"the docker daemon does not answer ({detail[0][:200]}): {INSTALL_HINT}"
     return None
-
-
-class ContainerWorkerLauncher(ProcessLauncher):
-    """The process launcher as used inside the grader image: the worker runs in ``$AG_WORKER_PYTHON``
-    (a venv with the assignment's ``student_packages`` only) when the assignment restricts imports, else in the harness's interpreter."""
-
-    name = "container"
-
-    def command(self, config: dict) -> list[str]:
-        command = super().command(config)
-        worker_python = os.environ.get("AG_WORKER_PYTHON")
-        restricted = self.setup.spec.forbidden_imports or self.setup.spec.student_packages is not None
-        if restricted and worker_python and os.path.exists(worker_python):
-            command[0] = worker_python
-        return command
 
 
 class DockerSandbox:
@@ -99,8 +99,6 @@ class DockerSandbox:
     def check_available(self) -> None:
         reason = docker_unavailable_reason()
         if reason:
-            from autograder.sandbox import SandboxUnavailable
-
             raise SandboxUnavailable(reason)
 
     def _check_image(self, spec: AssignmentSpec, tag: str) -> None:
@@ -112,8 +110,8 @@ class DockerSandbox:
             if completed.returncode != 0:
                 raise GraderFault(f"no grader image {tag}: build it with `autograder image build --assignment {spec.id}`")
             self._checked_images[tag] = completed.stdout.decode().strip()
-        if self._checked_images[tag] != source_hash(spec.root):
-            raise GraderFault(f"the grader image {tag} was built from other files than the assignment now has: "
+        if self._checked_images[tag] != image_content_hash(spec):
+            raise GraderFault(f"the grader image {tag} was built from other files than the assignment and the grader now have: "
                               f"rebuild it with `autograder image build --assignment {spec.id}`")
 
     def confinement_flags(self, spec: AssignmentSpec, *, gpu: bool) -> list[str]:
@@ -138,45 +136,44 @@ class DockerSandbox:
         return flags
 
     @staticmethod
-    def harness_command(bundle: str, outcomes: str, *, seed: int, gpu: bool, tests: str, exec_started: bool = False) -> list[str]:
-        """The harness's argv inside the image, for one submission (``exec_started``: by ``docker exec``)."""
-        command = [
-            "/opt/grader/bin/python", "-m", "autograder.harness.run",
-            "--assignment", "/opt/assignment", "--bundle", bundle, "--outcomes", outcomes,
-            "--tests", tests, "--seed", str(seed), "--launcher", "container", "--slot", "0",
-        ]
-        return command + (["--gpu"] if gpu else []) + (["--no-parent-watch"] if exec_started else [])
+    def harness_command(*, gpu: bool, tests: str) -> list[str]:
+        """The warm harness's argv inside the image (it is the container's main process)."""
+        command = ["/opt/grader/bin/python", "-m", "autograder.harness.server", "--assignment", "/opt/assignment",
+                   "--launcher", "container", "--slot", "0", "--tests", tests, "--no-parent-watch"]
+        return command + (["--gpu"] if gpu else [])
 
-    def docker_run_command(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, out_dir: pathlib.Path, container: str, *,
-                           seed: int, gpu: bool, tests: str) -> list[str]:
-        """The full ``docker run`` argv for one submission."""
-        return [
-            self.docker, "run", "--rm", "--name", container,
-            *self.confinement_flags(spec, gpu=gpu),
-            "--volume", f"{bundle_dir}:/submission:ro",
-            "--volume", f"{out_dir}:/out:rw",
-            image_tag(spec.id, gpu),
-            *self.harness_command("/submission", "/out/outcomes.json", seed=seed, gpu=gpu, tests=tests),
-        ]
+    def docker_run_command(self, spec: AssignmentSpec, name: str, mounts: list[tuple[pathlib.Path, str, str]], *, gpu: bool,
+                           tests: str) -> list[str]:
+        """``docker run -i`` of a grading container whose main process is the harness; ``mounts``: (host, container, mode)."""
+        volumes = [arg for host, inside, mode in mounts for arg in ("--volume", f"{host}:{inside}:{mode}")]
+        return [self.docker, "run", "-i", "--rm", "--name", name, *self.confinement_flags(spec, gpu=gpu), *volumes,
+                image_tag(spec.id, gpu), *self.harness_command(gpu=gpu, tests=tests)]
 
     def remove(self, container: str) -> None:
         """``docker rm -f``: the container is gone afterwards, whatever state it was in."""
         subprocess.run([self.docker, "rm", "-f", container], stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
 
     def cancel(self) -> None:
-        """Remove every running grading container; their :meth:`run` calls (and later ones) raise
-        :class:`~autograder.sandbox.GradingCancelled`."""
+        """Remove every running grading container; their :meth:`grade` calls (and later ones) raise
+        :class:`~autograder.errors.GradingCancelled`."""
         with self._lock:
             self.cancelled = True
             running = list(self._running)
         for container in running:
             self.remove(container)
 
-    def run(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, *, seed: int, slot: int = 0, gpu: bool = False, tests: str = "hidden") -> dict:
-        from autograder.errors import GraderFault
-        from autograder.sandbox import GradingCancelled
-        from autograder.sandbox.local_harness import read_outcomes
+    def close(self) -> None:
+        """Nothing is kept between submissions."""
 
+    @staticmethod
+    def copy_bundle(bundle_dir: pathlib.Path, target: pathlib.Path) -> None:
+        """Copy a submission where the container's harness (root) can read it."""
+        shutil.copytree(bundle_dir, target, symlinks=False)
+        for path in [target, *target.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+    def grade(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, *, seed: int, slot: int = 0, gpu: bool = False,
+              tests: str = "hidden", warm: bool = False, jobs: int = 1) -> Outcomes:
         self._check_image(spec, image_tag(spec.id, gpu))
         container = f"ag-{spec.id.lower()}-{uuid.uuid4().hex[:12]}"
         with self._lock:
@@ -187,26 +184,22 @@ class DockerSandbox:
             out_dir = pathlib.Path(scratch) / "out"
             out_dir.mkdir(mode=0o700)
             bundle = pathlib.Path(scratch) / "submission"
-            shutil.copytree(bundle_dir, bundle, symlinks=False)
-            for path in [bundle, *bundle.rglob("*")]:
-                path.chmod(0o755 if path.is_dir() else 0o644)
-            command = self.docker_run_command(spec, bundle, out_dir, container, seed=seed, gpu=gpu, tests=tests)
-            timeout = spec.limits.total_timeout_s + 120
+            self.copy_bundle(bundle_dir, bundle)
+            harness = None
             try:
-                completed = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
-            except subprocess.TimeoutExpired:
-                raise GraderFault(f"the container did not finish within {timeout:g} s") from None
+                harness = HarnessProcess(self.docker_run_command(spec, container, [(bundle, "/submission", "ro"), (out_dir, "/out", "rw")],
+                                                                 gpu=gpu, tests=tests), label="grading container")
+                harness.grade("/submission", "/out/outcomes.json", seed=seed, warm=False, timeout=spec.limits.total_timeout_s + 120)
+            except GraderFault as exc:
+                if self.cancelled:
+                    raise GradingCancelled() from None
+                raise GraderFault(f"the grading container failed: {exc}") from None
             finally:
+                if harness is not None:
+                    harness.stop(grace=2.0)
                 self.remove(container)
                 with self._lock:
                     self._running.discard(container)
             if self.cancelled:
                 raise GradingCancelled()
-            outcomes = out_dir / "outcomes.json"
-            if completed.returncode != 0 or not outcomes.exists():
-                tail = completed.stdout.decode("utf-8", errors="replace")[-1500:]
-                if completed.returncode == 137:
-                    tail = "killed (exit 137: the container's memory limit, or docker rm) " + tail
-                raise GraderFault(f"the grading container failed (exit {completed.returncode}): {tail}")
-            return read_outcomes(outcomes)
-
+            return read_outcomes(out_dir / "outcomes.json")

@@ -1,16 +1,96 @@
-"""A running worker process as the harness sees it: two protocol pipes, capped output, a kill switch."""
+"""A running worker as the harness sees it: two protocol pipes, capped output, how it ended, a kill switch.
+
+Two kinds, one interface (:class:`WorkerHandle`): a worker forked by the slot's
+zygote (:class:`autograder.launchers.zygote_client.ZygoteWorker`) and one started
+cold as its own process (:class:`ColdWorker`). How a worker ended is data
+(:class:`WorkerExit`), never words to search.
+"""
 
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import os
 import signal
 import subprocess
 import threading
 
-__all__ = ["OutputCollector", "WorkerProcess", "become_subreaper", "kill_processes_of_uid"]
+__all__ = ["ColdWorker", "OutputCollector", "WorkerExit", "WorkerHandle", "become_subreaper", "kill_orphaned_children",
+           "kill_processes_of_uid"]
 
 _PR_SET_CHILD_SUBREAPER = 36
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkerExit:
+    """How a worker process ended: ``state`` is ``exited`` (with ``code``), ``signaled`` (with
+    ``signal``), ``running`` or ``unknown``."""
+
+    state: str
+    code: int | None = None
+    signal: int | None = None
+
+    @classmethod
+    def from_returncode(cls, code: int | None) -> "WorkerExit":
+        if code is None:
+            return cls("running")
+        return cls("signaled", signal=-code) if code < 0 else cls("exited", code=code)
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> "WorkerExit":
+        state = raw.get("state")
+        if state == "signaled" and isinstance(raw.get("signal"), int):
+            return cls("signaled", signal=raw["signal"])
+        if state == "exited" and isinstance(raw.get("code"), int):
+            return cls("exited", code=raw["code"])
+        return cls(state if state in ("running", "unknown") else "unknown")
+
+    @property
+    def killed(self) -> bool:
+        """SIGKILL: the grader's kill, or the kernel's (often the memory limit)."""
+        return self.state == "signaled" and self.signal == signal.SIGKILL
+
+    def describe(self) -> str:
+        if self.state == "signaled":
+            if self.signal == signal.SIGXCPU:
+                return "CPU time limit exceeded"
+            if self.signal == signal.SIGXFSZ:
+                return "file size limit exceeded"
+            if self.signal == signal.SIGKILL:
+                return "killed (SIGKILL; often the memory limit)"
+            name = signal.Signals(self.signal).name if self.signal in signal.Signals._value2member_map_ else str(self.signal)
+            return f"killed by signal {name}"
+        if self.state == "exited":
+            return f"exited with code {self.code}"
+        return "still running" if self.state == "running" else "ended"
+
+
+class WorkerHandle:
+    """What the harness holds of a started worker (see the concrete classes)."""
+
+    fd_to: int
+    fd_from: int
+    output: "OutputCollector"
+    pid: int
+    uid: int | None
+
+    def kill(self) -> None:
+        raise NotImplementedError
+
+    def exit(self) -> WorkerExit:
+        raise NotImplementedError
+
+    def settle(self, timeout: float) -> None:
+        """Give a worker that is ending on its own ``timeout`` seconds to finish (so its exit status is its own)."""
+        raise NotImplementedError
+
+    def close_pipes(self) -> None:
+        for fd in (self.fd_to, self.fd_from):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.output.join()
 
 
 def become_subreaper() -> bool:
@@ -68,7 +148,7 @@ def kill_processes_of_uid(uid: int) -> int:
     return _kill_matching("Uid", uid)
 
 
-# Workers this process started and has not killed yet: children of ours, but not orphans.
+# Cold workers this process started and has not killed yet: children of ours, but not orphans.
 _live_worker_pids: set[int] = set()
 
 
@@ -124,11 +204,12 @@ class OutputCollector:
         self._thread.join(timeout)
 
 
-class WorkerProcess:
-    """Handles of one started worker: ``fd_to`` (requests), ``fd_from`` (replies), its output."""
+class ColdWorker(WorkerHandle):
+    """A worker started as its own process (no zygote): ``popen`` is its process (or its bwrap)."""
 
     def __init__(self, popen: subprocess.Popen, fd_to: int, fd_from: int, output: OutputCollector, uid: int | None):
         self.popen = popen
+        self.pid = popen.pid
         self.fd_to = fd_to
         self.fd_from = fd_from
         self.output = output
@@ -149,25 +230,13 @@ class WorkerProcess:
         except subprocess.TimeoutExpired:
             pass
         kill_orphaned_children()
-        for fd in (self.fd_to, self.fd_from):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        self.output.join()
+        self.close_pipes()
 
-    def exit_description(self) -> str:
-        """Why the worker ended, in words (after it has ended)."""
-        code = self.popen.poll()
-        if code is None:
-            return "still running"
-        if code < 0:
-            sig = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
-            if -code == signal.SIGXCPU:
-                return "CPU time limit exceeded"
-            if -code == signal.SIGXFSZ:
-                return "file size limit exceeded"
-            if -code == signal.SIGKILL:
-                return "killed (SIGKILL; often the memory limit)"
-            return f"killed by signal {sig}"
-        return f"exited with code {code}"
+    def exit(self) -> WorkerExit:
+        return WorkerExit.from_returncode(self.popen.poll())
+
+    def settle(self, timeout: float) -> None:
+        try:
+            self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass

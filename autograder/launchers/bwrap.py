@@ -1,7 +1,8 @@
-"""The ``bwrap`` launcher: the process sandbox's worker, inside bubblewrap namespaces.
+"""The ``bwrap`` launcher: the process launcher's workers, inside bubblewrap namespaces.
 
-On top of :class:`~autograder.sandbox.process.ProcessLauncher` (rlimits set by
-the worker, clean environment, forbidden-import hook, process-group kill):
+On top of :class:`~autograder.launchers.process.ProcessLauncher` (a warm zygote per
+slot, rlimits set by the worker, clean environment, forbidden-import hook, a uid of
+its own, everything it started killed):
 
 - no network, IPC, UTS or PID namespace shared with the host (``--unshare-*``),
   a fresh ``/proc`` that shows only the sandbox's own processes;
@@ -10,12 +11,19 @@ the worker, clean environment, forbidden-import hook, process-group kill):
   the repository around it (``solutions/``, hidden tests, reference code) and
   the harness's scratch files do not exist in the sandbox;
 - a fresh, size-capped ``/tmp``; the worker's work dir is the only writable place;
+- as root, the slot's zygote runs inside one bubblewrap sandbox per slot, kept for
+  the slot's life, with just the capabilities it needs to give each forked worker a
+  fresh ``/tmp`` and its uid (``CAP_SYS_ADMIN``, ``CAP_SETUID``, ``CAP_SETGID``,
+  ``CAP_KILL``); the worker drops all of them before it reads student code. The
+  sandbox binds only the slot folder, in which the current submission's work folder
+  is the only one there;
 - forbidden packages (``torch`` in a NumPy assignment) masked by an empty tmpfs;
 - ``--die-with-parent`` and ``--new-session`` (no terminal injection);
 - when the harness runs as root, bwrap runs privileged (no user namespace) and
-  the worker drops to its dedicated uid with ``setpriv`` inside the sandbox,
-  so the uid is real on the host (``RLIMIT_NPROC``, the kill sweep) and owns
-  nothing but the work dir.
+  the worker drops to its dedicated uid inside the sandbox, so the uid is real on
+  the host (``RLIMIT_NPROC``, the kill sweep) and owns nothing but the work dir.
+  Without root, bwrap uses a user namespace and every worker is started cold in
+  a sandbox of its own.
 """
 
 from __future__ import annotations
@@ -29,7 +37,8 @@ import subprocess
 import sys
 import tempfile
 
-from autograder.sandbox.process import ProcessLauncher
+from autograder.errors import SandboxUnavailable
+from autograder.launchers.process import ProcessLauncher
 
 __all__ = ["BwrapLauncher", "bwrap_unavailable_reason"]
 
@@ -76,27 +85,27 @@ def _python_roots() -> list[pathlib.Path]:
 
 
 class BwrapLauncher(ProcessLauncher):
-    """Starts each worker as ``bwrap [namespaces, binds] [setpriv] python -m autograder.worker``."""
+    """Workers inside bubblewrap: forked by a zygote in the slot's sandbox (root), else one sandbox each."""
 
     name = "bwrap"
+    ZYGOTE_CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_KILL")
 
     @staticmethod
     def check_available() -> None:
         reason = bwrap_unavailable_reason()
         if reason:
-            from autograder.sandbox import SandboxUnavailable
-
             raise SandboxUnavailable(reason)
 
     def _wants_dedicated_uid(self) -> bool:
         # Inside the sandbox every bound path is reachable, so a dedicated uid always works as root.
         return os.geteuid() == 0
 
-    def popen_credentials(self) -> dict:
-        return {}  # bwrap needs root to mount; the worker drops to self.uid inside (see command())
+    def zygote_supported(self) -> bool:
+        # The zygote needs to keep a few capabilities inside the sandbox: only privileged bwrap can.
+        return os.geteuid() == 0
 
-    def bwrap_arguments(self) -> list[str]:
-        """Namespaces and the file system the worker sees."""
+    def bwrap_arguments(self, writable: pathlib.Path, chdir: pathlib.Path) -> list[str]:
+        """Namespaces and the file system the worker sees: ``writable`` is the only writable folder."""
         args = ["bwrap", "--die-with-parent", "--new-session"]
         if os.geteuid() == 0:
             args += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
@@ -113,14 +122,14 @@ class BwrapLauncher(ProcessLauncher):
         binds = [*_python_roots(), package]
         # bwrap would create the parents of a bind target with the host's modes (/root is 0700):
         # create them first, traversable, so the worker's uid reaches what is bound below them.
-        parents = sorted({parent for root in [*binds, self.workdir] for parent in root.parents if parent != pathlib.Path("/")},
+        parents = sorted({parent for root in [*binds, writable] for parent in root.parents if parent != pathlib.Path("/")},
                          key=lambda path: len(path.parts))
         for parent in parents:
             if str(parent) not in SYSTEM_DIRS and str(parent) != "/tmp" and not any(parent == b or b in parent.parents for b in binds):
                 args += ["--perms", "0755", "--dir", str(parent)]
         for root in binds:
             args += ["--ro-bind", str(root), str(root)]
-        for name in self.setup.spec.forbidden_imports:
+        for name in self.spec.forbidden_imports:
             for site_dir in site.getsitepackages():
                 masked = pathlib.Path(site_dir) / name
                 if masked.is_dir():
@@ -129,7 +138,7 @@ class BwrapLauncher(ProcessLauncher):
         if self.setup.gpu:
             for device in sorted(pathlib.Path("/dev").glob("nvidia*")):
                 args += ["--dev-bind", str(device), str(device)]
-        args += ["--bind", str(self.workdir), str(self.workdir), "--chdir", str(self.source_dir)]
+        args += ["--bind", str(writable), str(writable), "--chdir", str(chdir)]
         return args
 
     def _forbidden_stub(self, name: str) -> pathlib.Path:
@@ -142,14 +151,17 @@ class BwrapLauncher(ProcessLauncher):
         os.chmod(stub, 0o644)
         return stub
 
-    def cleanup(self) -> None:
-        super().cleanup()
+    def close(self) -> None:
+        super().close()
         if hasattr(self, "stub_dir"):
             shutil.rmtree(self.stub_dir, ignore_errors=True)
 
-    def confine(self, inner: list[str]) -> list[str]:
-        """The argv that runs ``inner`` inside the sandbox, as the worker's uid when there is one."""
-        return [*self.bwrap_arguments(), "--", *super().confine(inner)]
+    def confine(self, inner: list[str], workdir: pathlib.Path | None = None, chdir: pathlib.Path | None = None) -> list[str]:
+        """The argv that runs ``inner`` inside a sandbox of its own (only ``workdir`` writable, starting in
+        ``chdir``), as the worker's uid when there is one."""
+        workdir = workdir or self.slot_dir
+        return [*self.bwrap_arguments(workdir, chdir or workdir), "--", *super().confine(inner, workdir, chdir)]
 
-    def command(self, config: dict) -> list[str]:
-        return self.confine(super().command(config))
+    def zygote_command(self, config: dict) -> list[str]:
+        capabilities = [arg for capability in self.ZYGOTE_CAPABILITIES for arg in ("--cap-add", capability)]
+        return [*self.bwrap_arguments(self.slot_dir, self.slot_dir), *capabilities, "--", *super().zygote_command(config)]
