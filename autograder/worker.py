@@ -302,7 +302,8 @@ def main(argv: list[str] | None = None) -> None:
     except OSError:
         pass
     apply_limits(config.get("limits", {}))
-    sys.path[:] = [p for p in sys.path if p and os.path.isdir(p)] + [p for p in config.get("sys_path", []) if p not in sys.path]
+    # The grader's own package first: this copy of autograder, whatever else is installed.
+    sys.path[:] = list(config.get("sys_path", [])) + [p for p in sys.path if p and os.path.isdir(p) and p not in config.get("sys_path", [])]
     import numpy  # noqa: F401  (loaded before the import restrictions and student code)
 
     os.chdir(config["source_dir"])

@@ -227,7 +227,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", required=True, help="JSON: control_fd, sys_path, preload")
     settings = json.loads(parser.parse_args(argv).config)
-    sys.path[:] = [p for p in sys.path if p and os.path.isdir(p)] + [p for p in settings.get("sys_path", []) if p not in sys.path]
+    # The grader's own package first: this copy of autograder, whatever else is installed.
+    sys.path[:] = list(settings.get("sys_path", [])) + [p for p in sys.path if p and os.path.isdir(p) and p not in settings.get("sys_path", [])]
     try:
         import ctypes
 
