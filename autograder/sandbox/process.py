@@ -193,6 +193,7 @@ class ProcessLauncher:
             "limits": self.limits(),
             "forbidden": list(self.setup.spec.forbidden_imports),
             "student_packages": _allowed_packages(self.setup.spec),
+            "own_modules": list(self.setup.spec.import_rule.own_modules),
             "sys_path": [package_parent],
             "handle_base": getattr(self, "handle_base", 0),
         }
