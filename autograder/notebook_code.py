@@ -365,7 +365,7 @@ class _Closure:
             for alias in node.names if isinstance(node, ast.Import) else [None]:
                 reason = self._unavailable(node, alias.name if alias else module)
                 if reason and not protected:
-                    problems.append(f"{ast.unparse(node)}, which is not available when graded: {reason}")
+                    problems.append(f"{ast.unparse(node)} (not available when graded: {reason})")
             return problems
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return []
@@ -392,16 +392,16 @@ class _Closure:
             reads |= body.reads
             pending.extend(body.calls)
         missing = sorted(name for name in reads - self.defined if not (self.star_import and name not in self.left_out_by))
-        return "; ".join(self._origin(name) for name in missing[:5]) + ("; ..." if len(missing) > 5 else "")
+        return ", ".join(self._origin(name) for name in missing[:5]) + (", ..." if len(missing) > 5 else "")
 
     def _origin(self, name: str) -> str:
-        """Where a name the kept code lacks comes from: ``x from cell 3, which is not run``."""
+        """Where a name the kept code lacks comes from: ``x (cell 3, not run)``."""
         source = self.left_out_by.get(name)
         if source is None:
-            return f"{name}, which nothing defines before it"
+            return f"{name} (not defined before it)"
         if source.placeholders:
-            return f"{name}, whose import in cell {source.cell} is not available when graded"
-        return f"{name} from cell {source.cell}, which is not run"
+            return f"{name} (its import in cell {source.cell} is not available when graded)"
+        return f"{name} (cell {source.cell}, not run)"
 
     def _leave_out(self, item: _Item) -> None:
         for name in bound_names(item.node) - {"*"}:
@@ -475,7 +475,7 @@ def _cells_listing(cells: list[int]) -> str:
 
 
 def _listing(entries: list[str], limit: int = 12) -> str:
-    return ", ".join(entries[:limit]) + (f" and {len(entries) - limit} more" if len(entries) > limit else "")
+    return "; ".join(entries[:limit]) + (f"; and {len(entries) - limit} more" if len(entries) > limit else "")
 
 
 def _notes(items: list[_Item], magic_cells: list[int], closure: _Closure, rule: ImportRule | None) -> list[str]:
@@ -486,7 +486,7 @@ def _notes(items: list[_Item], magic_cells: list[int], closure: _Closure, rule: 
         if item.unavailable:
             by_reason.setdefault(item.unavailable, []).append(f"{item.label} in cell {item.cell}")
     for reason, entries in by_reason.items():
-        notes.append(f"not available when graded, left out: {_listing(entries)} ({reason})")
+        notes.append(f"not available when graded ({reason}), left out: {_listing(entries)}")
     needing = [f"{item.label} in cell {item.cell} (needs {item.needs})" for item in items if item.needs]
     if needing:
         notes.append(f"left out because they need code that is not run when graded: {_listing(needing, 8)}")
@@ -501,5 +501,5 @@ def _notes(items: list[_Item], magic_cells: list[int], closure: _Closure, rule: 
         notes.append(f"not run (only definitions are graded): {summary}")
     warnings = closure.call_time_warnings()
     if warnings:
-        notes.append(f"calling these functions fails when graded, as they use what is left out: {_listing(warnings, 8)}")
+        notes.append(f"calling these functions fails when graded, as they use what was left out: {_listing(warnings, 8)}")
     return notes
