@@ -42,7 +42,7 @@ import dataclasses
 import json
 import re
 
-from autograder.import_time import ALWAYS_DEFINED, bound_names, call_time_use, definitely_bound, import_time_use
+from autograder.import_time import ALWAYS_DEFINED, Use, bound_names, call_time_use, definitely_bound, import_time_use
 from autograder.notebook_imports import PLACEHOLDER_CLASS, PLACEHOLDER_FACTORY, placeholder_message, unavailable_reason
 from autograder.student_imports import ImportRule
 
@@ -162,9 +162,23 @@ def _strip_magics(source: str) -> tuple[str, list[str]]:
     return "\n".join(kept), removed
 
 
+_CONSTANT_NODES = (ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.UnaryOp, ast.BinOp, ast.Name, ast.Attribute,
+                   ast.Load, ast.operator, ast.unaryop)
+
+
 def _is_constant_expression(node: ast.AST) -> bool:
-    allowed = (ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.UnaryOp, ast.BinOp, ast.Name, ast.Attribute, ast.Load, ast.operator, ast.unaryop)
-    return all(isinstance(child, allowed) for child in ast.walk(node))
+    """Literals, names, attributes and operators; no calls. A ``lambda`` counts (its body does not run
+    until it is called) when its default values are constant expressions."""
+    pending = [node]
+    while pending:
+        child = pending.pop()
+        if isinstance(child, ast.Lambda):
+            pending.extend([*child.args.defaults, *(d for d in child.args.kw_defaults if d is not None)])
+        elif isinstance(child, _CONSTANT_NODES):
+            pending.extend(ast.iter_child_nodes(child))
+        else:
+            return False
+    return True
 
 
 def _is_definition(statement: ast.stmt) -> bool:
@@ -302,6 +316,12 @@ class _Closure:
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}  # kept functions, by their current name
         self.left_out_by: dict[str, _Item] = {}   # a name not defined by kept code -> the left-out statement binding it
         self.star_import = False                  # a kept ``from x import *``: unknown names may be defined
+        self._body_uses: dict[int, Use] = {}     # call_time_use of the kept functions, by id of the node
+
+    def _body_use(self, function) -> Use:
+        if id(function) not in self._body_uses:
+            self._body_uses[id(function)] = call_time_use(function)
+        return self._body_uses[id(function)]
 
     def _unavailable(self, node, module: str) -> str | None:
         if self.installed is None:
@@ -363,8 +383,12 @@ class _Closure:
             module = node.names[0].name if isinstance(node, ast.Import) else (node.module or "")
             problems = []
             for alias in node.names if isinstance(node, ast.Import) else [None]:
-                reason = self._unavailable(node, alias.name if alias else module)
-                if reason and not protected:
+                name = alias.name if alias else module
+                reason = self._unavailable(node, name)
+                # The notebook's own module and relative imports have no fallback that means what the
+                # student meant (the module would import itself): never kept, even in a ``try``.
+                itself = bool(getattr(node, "level", 0)) or name.split(".")[0] == self.own_module
+                if reason and (itself or not protected):
                     problems.append(f"{ast.unparse(node)} (not available when graded: {reason})")
             return problems
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -388,7 +412,7 @@ class _Closure:
             if name in followed or name not in self.functions or name not in self.defined:
                 continue
             followed.add(name)
-            body = call_time_use(self.functions[name])
+            body = self._body_use(self.functions[name])
             reads |= body.reads
             pending.extend(body.calls)
         missing = sorted(name for name in reads - self.defined if not (self.star_import and name not in self.left_out_by))
@@ -417,7 +441,7 @@ class _Closure:
         for name, function in self.functions.items():
             if name not in self.defined:
                 continue
-            reads = call_time_use(function).reads - self.defined
+            reads = self._body_use(function).reads - self.defined
             if self.star_import:
                 reads &= set(self.left_out_by)
             uses = sorted(reads & set(self.left_out_by))

@@ -258,6 +258,20 @@ def test_a_try_whose_handlers_do_not_catch_the_import_error_is_left_out():
     assert "try: import otter in cell 2 (needs import otter (not available when graded: plots" in notes
 
 
+def test_a_try_importing_the_assignments_own_module_is_left_out():
+    """In Jupyter it imports the student's batchnorm.py; when graded the module would import itself."""
+    _, notes, namespace = build("try:\n    from batchnorm import *\nexcept ImportError:\n    pass", "def f(x):\n    return x")
+    assert namespace["f"](2) == 2
+    assert "try: from batchnorm import * in cell 2 (needs from batchnorm import * (not available when graded: only the notebook's own" in notes
+
+
+def test_lambda_assignments_are_definitions_and_only_their_defaults_run():
+    _, notes, namespace = build("import numpy as np\nrelu = lambda x: np.maximum(0, x)\nscaled = lambda x, k=2: k * helper(x)",
+                                "k = np.float64(3)\nbad = lambda x, k=k: x")
+    assert namespace["relu"](np.array([-1.0, 2.0])).tolist() == [0.0, 2.0] and "scaled" in namespace
+    assert "bad" not in namespace and "bad = lambda x, k=k: x in cell 3 (needs k (cell 3, not run))" in notes
+
+
 def test_names_a_try_binds_on_only_one_path_are_not_defined_for_later_statements():
     _, notes, namespace = build("try:\n    import json\n    X = 1\nexcept ImportError:\n    pass", "Y = X")
     assert "Y" not in namespace and "Y = X in cell 3 (needs X (not defined before it))" in notes

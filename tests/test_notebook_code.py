@@ -35,7 +35,7 @@ def test_keeps_definitions_and_leaves_out_everything_else():
         namespace["plt"].plot([1, 2])  # a placeholder: the import itself is left out
     summary = " ".join(notes)
     assert "magic/shell in cells 2, 4, 5" in summary and "call in cell 3" in summary and "for in cell 4" in summary
-    assert "not available when graded, left out: import matplotlib.pyplot as plt in cell 2" in summary
+    assert "not part of the graded code), left out: import matplotlib.pyplot as plt in cell 2" in summary
     assert "rm -rf" not in source and "pip" not in source
 
 
