@@ -324,7 +324,7 @@ class _Closure:
         return self._body_uses[id(function)]
 
     def _unavailable(self, node, module: str) -> str | None:
-        if self.installed is None:
+        if self.installed is None and (self.rule is None or self.rule.allowed is None):  # only then consulted
             from autograder.student_imports import installed_third_party
 
             self.installed = installed_third_party()
