@@ -346,7 +346,7 @@ class _Closure:
             reason = self._unavailable(node, module)
             if reason:
                 item.unavailable = reason
-                package = module.split(".")[0] or "."
+                package = "." * getattr(node, "level", 0) + module.split(".")[0]
                 for name in bound_names(node) - {"*"}:
                     item.placeholders[name] = placeholder_message(package, item.cell, reason)
                 self._leave_out(item)
@@ -438,13 +438,11 @@ class _Closure:
     def call_time_warnings(self) -> list[str]:
         """Kept functions whose bodies read names that only left-out code defines: their calls fail."""
         warnings = []
+        left_out = set(self.left_out_by)
         for name, function in self.functions.items():
             if name not in self.defined:
                 continue
-            reads = self._body_use(function).reads - self.defined
-            if self.star_import:
-                reads &= set(self.left_out_by)
-            uses = sorted(reads & set(self.left_out_by))
+            uses = sorted(self._body_use(function).reads & left_out - self.defined)
             if uses:
                 where = ", ".join(self._origin(used) for used in uses[:4]) + (", ..." if len(uses) > 4 else "")
                 warnings.append(f"{name} uses {where}")
