@@ -128,6 +128,7 @@ def test_notebooks_score_what_their_py_twins_score(tmp_path):
     assert completed.returncode == 0, completed.stderr + completed.stdout
     rows = {row.pop("name"): row for row in csv.DictReader((out / "grades.csv").open())}
     assert len(rows) == 12
+    print("\n" + "\n".join(f"{name:32} {' '.join(f'{v:>8}' for v in row.values())}" for name, row in sorted(rows.items())))
 
     for name in [*pairs, *(f"otter_{p.stem}" for p in OTTER_NOTEBOOKS.glob("*.ipynb"))]:
         notebook, twin = rows[f"{name}_notebook"], rows[f"{name}_twin"]
