@@ -247,15 +247,22 @@ def _shorten(text: str, limit: int = 50) -> str:
     return first if len(first) <= limit and "\n" not in text else first[:limit].rstrip() + " ..."
 
 
-def _source_of(code: str, statement: ast.stmt) -> str:
-    """The text of a top-level statement, decorators included (``ast.get_source_segment`` leaves them out)."""
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # what Python counts as a line break (not \f, not \u2028)
+
+
+def _source_of(lines: list[bytes], statement: ast.stmt) -> str:
+    """The text of a top-level statement, decorators included (``ast.get_source_segment``
+    leaves them out). ``lines``: the cell's lines as UTF-8 (AST columns count bytes)."""
     decorators = getattr(statement, "decorator_list", None)
-    if decorators:
-        lines = code.split("\n")
-        start = min(decorator.lineno for decorator in decorators) - 1
-        end_line = lines[statement.end_lineno - 1][: statement.end_col_offset]
-        return "\n".join(lines[start: statement.end_lineno - 1] + [end_line])
-    return ast.get_source_segment(code, statement) or ast.unparse(statement)
+    if decorators:  # a decorated statement starts its first line
+        start_line, start_col = min(decorator.lineno for decorator in decorators), 0
+    else:
+        start_line, start_col = statement.lineno, statement.col_offset
+    end_line, end_col = statement.end_lineno, statement.end_col_offset
+    if start_line == end_line:
+        return lines[start_line - 1][start_col:end_col].decode("utf-8")
+    parts = [lines[start_line - 1][start_col:], *lines[start_line: end_line - 1], lines[end_line - 1][:end_col]]
+    return b"\n".join(parts).decode("utf-8")
 
 
 def _split_imports(statement: ast.stmt, source: str) -> list[tuple[ast.stmt, str]]:
@@ -291,8 +298,9 @@ def _parse_cells(cells: list[tuple[int, str]], notes: list[str]) -> tuple[list[_
         except (ValueError, RecursionError, MemoryError) as exc:
             notes.append(f"cell {number} could not be read ({type(exc).__name__}); this cell was left out")
             continue
+        lines = [line.encode("utf-8") for line in _NEWLINE.split(code)]
         for statement in tree.body:
-            for node, text in _split_imports(statement, _source_of(code, statement)):
+            for node, text in _split_imports(statement, _source_of(lines, statement)):
                 items.append(_Item(number, node, text))
     return items, magic_cells
 

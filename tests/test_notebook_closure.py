@@ -125,6 +125,11 @@ def test_decorators_are_kept_with_their_function():
     assert namespace["fib"](30) == 832040 and hasattr(namespace["fib"], "cache_info")
 
 
+def test_statement_text_survives_non_ascii_text_and_line_endings():
+    _, _, namespace = build("import functools\r\nA = 'é'; B = 'ü' + A\r\n@functools.lru_cache()\r\ndef f(x):\r\n    return 'ñ' * x\rC = 1")
+    assert namespace["A"] == "é" and namespace["B"] == "üé" and namespace["f"](2) == "ññ" and namespace["C"] == 1
+
+
 # -- imports grading does not offer
 
 
