@@ -126,7 +126,13 @@ class _Collector:
         if self.spec.module_file not in chosen:
             notebooks = [r for r in files if r.lower().endswith(".ipynb") and "__MACOSX" not in r and ".ipynb_checkpoints" not in r]
             if len(notebooks) == 1:
-                return self._from_notebook(files[notebooks[0]], notebooks[0], notes)
+                extras = {name: decode_source(data, name) for name, data in chosen.items()}  # the assignment's extra_files
+                ignored = sorted(r for r in files if r != notebooks[0] and pathlib.PurePosixPath(r).name not in self.expected
+                                 and not r.endswith("/") and "__MACOSX" not in r and ".ipynb_checkpoints" not in r)
+                if ignored:
+                    notes.append(f"ignored files (only the notebook{' and ' + ', '.join(sorted(self.spec.extra_files)) if self.spec.extra_files else ''} are used): "
+                                 + ", ".join(ignored[:10]) + (" ..." if len(ignored) > 10 else ""))
+                return self._from_notebook(files[notebooks[0]], notebooks[0], notes, extras)
             if len(notebooks) > 1:
                 raise IntakeError(f"{origin} holds {len(notebooks)} notebooks ({', '.join(sorted(notebooks)[:5])}) and no {self.spec.module_file}; submit one")
             listing = ", ".join(sorted(files)[:10]) or "nothing"
@@ -137,11 +143,12 @@ class _Collector:
         texts = {name: decode_source(data, name) for name, data in chosen.items()}
         return self._write(texts, notes)
 
-    def _from_notebook(self, data: bytes, label: str, notes: list[str]) -> SourceBundle:
+    def _from_notebook(self, data: bytes, label: str, notes: list[str], extras: dict[str, str] | None = None) -> SourceBundle:
+        """The module built from the notebook's definitions, plus ``extras`` (its ``extra_files``, by name)."""
         from autograder.notebook_code import notebook_to_module
 
-        module_text, notebook_notes = notebook_to_module(data, label, own_module=self.spec.module)
-        return self._write({self.spec.module_file: module_text}, notes + notebook_notes)
+        module_text, notebook_notes = notebook_to_module(data, label, own_module=self.spec.module, import_rule=self.spec.import_rule)
+        return self._write({**(extras or {}), self.spec.module_file: module_text}, notes + notebook_notes)
 
     def _write(self, texts: dict[str, str], notes: list[str]) -> SourceBundle:
         directory = pathlib.Path(tempfile.mkdtemp(prefix=f"ag-bundle-{self.name[:40]}-"))

@@ -86,11 +86,13 @@ class AssignmentSpec:
     @property
     def import_rule(self) -> "ImportRule":
         """What a submission may import (the same rule in every sandbox): ``student_packages``
-        and what they depend on, never ``forbidden_imports``."""
+        and what they depend on, never ``forbidden_imports``; its own modules are the
+        ``.py`` files among ``extra_files``."""
         from autograder.student_imports import ImportRule, with_dependencies
 
         allowed = None if self.student_packages is None else with_dependencies(tuple(self.student_packages))
-        return ImportRule.of(self.forbidden_imports, allowed)
+        own_modules = [name[:-3] for name in self.extra_files if name.endswith(".py")]
+        return ImportRule.of(self.forbidden_imports, allowed, own_modules)
 
     @property
     def module_file(self) -> str:

@@ -84,7 +84,7 @@ class Worker:
         self.fd_in = config["fd_in"]
         self.fd_out = config["fd_out"]
         self.source_dir = os.path.realpath(config["source_dir"])
-        self.import_rule = ImportRule.of(config.get("forbidden", []), config.get("student_packages"))
+        self.import_rule = ImportRule.of(config.get("forbidden", []), config.get("student_packages"), config.get("own_modules", ()))
         self.module = None
         self.handles: dict[int, object] = {}
         self.next_handle = int(config.get("handle_base", 0)) + 1
@@ -295,7 +295,7 @@ def main(argv: list[str] | None = None) -> None:
     from autograder.confinement import apply_limits, no_new_privileges
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", required=True, help="JSON: fd_in, fd_out, source_dir, module, limits, forbidden, student_packages, sys_path")
+    parser.add_argument("--config", required=True, help="JSON: fd_in, fd_out, source_dir, module, limits, forbidden, student_packages, own_modules, sys_path")
     config = json.loads(parser.parse_args(argv).config)
     try:
         no_new_privileges()

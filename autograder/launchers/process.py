@@ -241,6 +241,7 @@ class ProcessLauncher:
             "limits": self.limits(),
             "forbidden": list(self.spec.forbidden_imports),
             "student_packages": allowed_packages(self.spec),
+            "own_modules": list(self.spec.import_rule.own_modules),
             "handle_base": handle_base,
             "uid": self.uid,
             "private_tmp": self.private_tmp,
