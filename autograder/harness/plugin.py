@@ -14,6 +14,9 @@ Fixtures
 ``seed``        the grading run's seed (int).
 ``frozen``      :class:`FrozenValues` of the test module (public tests).
 
+What a test records with pytest's ``record_property(name, value)`` lands in its
+outcome's ``data`` (for instructors' statistics, never in student feedback).
+
 Markers
 -------
 ``@pytest.mark.task("bn_forward")``  the task a test counts towards (required).
@@ -159,6 +162,7 @@ def pytest_collection_modifyitems(session, config, items):
             "outcome": "not_run",
             "message": "",
             "duration": 0.0,
+            "data": {},
         }
         if item.get_closest_marker("gpu") and not _cuda_available():
             item.add_marker(pytest.mark.skip(reason="needs a GPU, and none is available to the grader"))
@@ -188,6 +192,8 @@ def pytest_runtest_makereport(item, call):
     if record is None:
         return
     record["duration"] += report.duration
+    if report.user_properties:
+        record["data"].update(_plain_properties(report.user_properties))
     if report.when == "call" and report.passed:
         if record["outcome"] == "not_run":
             record["outcome"] = "passed"
@@ -210,6 +216,27 @@ def pytest_runtest_makereport(item, call):
             # A skip requested by student code (pytest.skip, unittest.SkipTest) is a failure.
             record["outcome"] = "failed"
         record["message"] = reason
+
+
+DATA_VALUE_LIMIT = 1000
+
+
+def _plain_properties(properties) -> dict:
+    """``record_property(name, value)`` pairs -> a JSON-able dict for the outcome's ``data``.
+
+    What a test records for instructors (a question assignment's normalised answer);
+    a value JSON cannot hold, or a long one, is kept as capped text.
+    """
+    data = {}
+    for name, value in list(properties)[:20]:
+        try:
+            text = json.dumps(value)
+        except (TypeError, ValueError):
+            value, text = str(value)[:DATA_VALUE_LIMIT], ""
+        if len(text) > DATA_VALUE_LIMIT:
+            value = text[:DATA_VALUE_LIMIT]
+        data[str(name)[:100]] = value
+    return data
 
 
 def _skip_reason(report) -> str:

@@ -29,6 +29,7 @@ class TestOutcome:
     message: str = ""
     doc: str = ""
     duration: float = 0.0
+    data: dict = dataclasses.field(default_factory=dict)  # what the test recorded (record_property), for instructors
 
 
 @dataclasses.dataclass
@@ -93,6 +94,7 @@ def score_outcomes(spec: AssignmentSpec, name: str, outcomes: dict, *, gpu_reque
             message=str(raw.get("message", "")),
             doc=str(raw.get("doc", "")),
             duration=float(raw.get("duration", 0.0)),
+            data=dict(raw["data"]) if isinstance(raw.get("data"), dict) else {},
         )
         if test.task not in tasks:
             grader_problems.append(f"test {test.name} names no known task ({test.task!r})")
