@@ -10,7 +10,8 @@
 
 ``check`` runs the assignment's PUBLIC tests in this process against the live
 namespace of the notebook (IPython's user namespace, else ``__main__``): what the
-student just ran is what is checked, without saving. Speed and clear messages
+student just ran is what is checked, without saving. (A question assignment's
+``ANSWERS`` are read from the cells run so far, as the grader reads them.) Speed and clear messages
 matter here, not security (the student's own code runs in the student's own
 kernel). The report shows as an HTML table in Jupyter and as text elsewhere.
 
@@ -212,7 +213,8 @@ class Notebook:
         if task is not None and task not in {t.id for t in self.spec.tasks}:
             known = ", ".join(t.id for t in self.spec.tasks)
             raise ValueError(f"{self.spec.id} has no task {task!r}; its tasks are: {known}")
-        with _registered(self.namespace) as key, tempfile.TemporaryDirectory(prefix="ag-check-") as scratch:
+        namespace, notes = self._checked_namespace()
+        with _registered(namespace) as key, tempfile.TemporaryDirectory(prefix="ag-check-") as scratch:
             outcomes_path = pathlib.Path(scratch) / "outcomes.json"
             extra = ["--capture=sys", "-p", "no:faulthandler"] + (["--ag-only-task", task] if task else [])
             args = pytest_args(self.spec.tests_dir("public"), submission=key, assignment=str(self.spec.root), outcomes=str(outcomes_path),
@@ -222,7 +224,23 @@ class Notebook:
             outcomes = json.loads(outcomes_path.read_text(encoding="utf-8"))
         checked = dataclasses.replace(self.spec, tasks=(self.spec.task(task),)) if task else self.spec
         result = score_outcomes(checked, "notebook", outcomes)
+        result.notes = notes + result.notes
         return CheckReport(result, f"{self.spec.id}: " + (f"task {task}" if task else "all tasks") + " (public tests)")
+
+    def _checked_namespace(self) -> tuple[dict, list[str]]:
+        """What ``check`` tests, and notes for the report: the live namespace, except for a
+        question assignment in IPython, whose ``ANSWERS`` are read from the cells run so far
+        exactly as the grader reads a submission (literals only, autograder.answer_sheet), so an
+        answer the grader cannot read (a function call, a variable) is reported here too."""
+        namespace = self.namespace
+        history = namespace.get("In")
+        if self.spec.question_bank is None or not isinstance(history, list):
+            return namespace, []
+        from autograder.answer_sheet import read_answer_sheet
+
+        cells = [(f"In [{number}]", source) for number, source in enumerate(history) if isinstance(source, str) and source.strip()]
+        sheet = read_answer_sheet(cells, self.spec.question_bank.ids)
+        return {"ANSWERS": sheet.answers, "MALFORMED": sheet.malformed}, sheet.notes
 
     def check_all(self, *, seed: int | None = None) -> CheckReport:
         """Run the public tests of every task."""
