@@ -186,6 +186,7 @@ class _Reader:
         self.ids = tuple(question_ids)
         self.sheet = AnswerSheet()
         self.unknown: list[str] = []
+        self.budget = _ParseBudget(PARSE_BUDGET)
 
     def _assign(self, question_id: str, value_node: ast.AST, where: str) -> None:
         if question_id not in self.ids:
@@ -232,7 +233,10 @@ class _Reader:
 
     def source(self, text: str, label: str) -> None:
         """Every top-level statement of ``text``; a part that does not parse is skipped, the rest still read."""
-        for chunk, first_line, parses in _parsable_chunks(text):
+        for chunk, first_line, parses in _parsable_chunks(text, self.budget):
+            if parses is None:
+                self.sheet.notes.append(f"{label}, line {first_line} onwards: not read (too many syntax errors before it)")
+                continue
             if not parses:
                 if NAME in chunk:
                     self.sheet.note(f"{label}, line {first_line}: does not parse (a syntax error); the ANSWERS statements there were not read")
@@ -252,20 +256,32 @@ class _Reader:
         return self.sheet
 
 
-def _parses(text: str) -> bool:
-    try:
-        ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+class _ParseBudget:
+    """How much re-parsing the recovery from syntax errors may do for one submission.
+
+    Intake runs in the grader's own process, so a file made of thousands of broken
+    lines must not cost minutes: past the budget the rest is skipped, with a note.
+    """
+
+    def __init__(self, characters: int):
+        self.left = characters
+
+    def parses(self, text: str) -> bool:
+        self.left -= len(text) + 100
+        try:
+            ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+        return True
 
 
 _NOT_A_START = ("", " ", "\t", "#", ")", "]", "}")
 _CONTINUATIONS = ("else", "elif", "except", "finally")
 MAX_EXTENSIONS = 40
+PARSE_BUDGET = 5_000_000  # characters parsed per submission: well under a second
 
 
-def _parsable_chunks(text: str) -> Iterable[tuple[str, int, bool]]:
+def _parsable_chunks(text: str, budget: _ParseBudget) -> Iterable[tuple[str, int, bool | None]]:
     """``(chunk, first_line, parses)``: ``text`` whole when it parses, else pieces that do.
 
     Where the text has a syntax error, it is cut at the lines that begin in column 0
@@ -273,8 +289,9 @@ def _parsable_chunks(text: str) -> Iterable[tuple[str, int, bool]]:
     the shortest run of such lines that parses; a piece that never parses is
     yielded as not parsing and skipped. So a syntax error costs only the
     statement it is in, wherever the brackets of the broken line leave off.
+    ``parses`` is None for the rest of a text once the budget is spent.
     """
-    if _parses(text):
+    if budget.parses(text):
         yield text, 1, True
         return
     lines = text.split("\n")
@@ -283,10 +300,13 @@ def _parsable_chunks(text: str) -> Iterable[tuple[str, int, bool]]:
         starts.insert(0, 0)
     index = 0
     while index < len(starts):
+        if budget.left <= 0:
+            yield "\n".join(lines[starts[index]:]), starts[index] + 1, None
+            return
         for following in range(index + 1, min(len(starts), index + MAX_EXTENSIONS) + 1):
             end = starts[following] if following < len(starts) else len(lines)
             chunk = "\n".join(lines[starts[index]:end])
-            if _parses(chunk):
+            if budget.parses(chunk):
                 yield chunk, starts[index] + 1, True
                 index = following
                 break

@@ -166,7 +166,7 @@ def parametrize_questions(metafunc, *, with_key: bool = False) -> None:
     import pytest
 
     from autograder.question_bank import load_key
-    from autograder.spec import load_spec
+    from autograder.spec import SpecError, load_spec
 
     if "question" not in metafunc.fixturenames:
         return
@@ -174,7 +174,11 @@ def parametrize_questions(metafunc, *, with_key: bool = False) -> None:
     if spec.question_bank is None:
         raise ValueError(f"{spec.id} is not a question assignment (no 'questions' in assignment.toml)")
     questions = spec.question_bank.questions
-    key = load_key(spec.question_bank) if with_key else {}
+    try:
+        key = load_key(spec.question_bank) if with_key else {}
+    except SpecError:
+        # A collection error is reported (as a grader error) to the student: say nothing of the key's values.
+        raise RuntimeError(f"the answer key of {spec.id} is invalid; `autograder validate {spec.id}` says why") from None
     names = ["question", "key", "reveal"] if with_key else ["question"]
     params = [pytest.param(*([q, key[q.id], spec.reveal] if with_key else [q]), id=q.id, marks=pytest.mark.task(q.id)) for q in questions]
     metafunc.parametrize(names, params)

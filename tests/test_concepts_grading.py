@@ -298,3 +298,17 @@ def test_the_released_notebook_checks_the_format_in_a_real_kernel(tmp_path):
     assert f"0/{total} public tests passed" in reports[0] and "bn_placement: not answered yet" in reports[0]
     assert f"{total - 1}/{total} public tests passed" in reports[1]
     assert "conv_param_count: malformed answer: In [" in reports[1] and "a function call" in reports[1]
+
+
+def test_a_broken_key_is_a_grader_error_never_a_zero(tmp_path):
+    course = quiz_course(tmp_path / "course", "b", ["a", "c"])
+    key_file = course / "solutions" / "quiz" / "key.toml"
+    key_file.write_text(key_file.read_text().replace('answer = "b"', 'answer = "z"'))
+    paths = student_files(tmp_path / "students")
+    out = tmp_path / "out"
+    grade(course, "quiz", out, paths[:1], "--retries", "0")
+    payload = json.loads((out / "wrong" / "results.json").read_text())
+    assert payload["extra_data"]["status"] == "grader_error" and "score" not in payload
+    assert "the answer key of quiz is invalid; `autograder validate quiz` says why" in payload["output"]
+    assert "(got" not in payload["output"] and "z" not in re.findall(r"'(\w)'", payload["output"])  # not even the broken value
+    assert grades(out)["wrong"]["total"] == ""

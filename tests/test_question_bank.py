@@ -393,3 +393,15 @@ def test_the_release_has_the_questions_and_no_key(quiz):
                           'ANSWERS["count"] = None  # a whole number']
     assert code[-1] == "grader.check_all()"
     assert read_notebook_answers(files["quiz.ipynb"], "quiz.ipynb", IDS).answers == dict.fromkeys(IDS)
+
+
+def test_thousands_of_broken_lines_cost_a_bounded_effort():
+    """Intake runs in the grader's process: recovering from syntax errors has a budget, then stops with a note."""
+    import time
+
+    source = 'ANSWERS = {"pick": "a"}\n' + "\n".join(f'ANSWERS["count"] = ({i}' for i in range(100_000)) + '\nANSWERS["ratio"] = 2.5\n'
+    started = time.monotonic()
+    sheet = read_python_answers(source, "quiz.py", IDS)
+    assert time.monotonic() - started < 20  # about a second unloaded; the budget, not the file size, bounds it
+    assert sheet.answers == {"pick": "a"}
+    assert any("onwards: not read (too many syntax errors before it)" in note for note in sheet.notes)
