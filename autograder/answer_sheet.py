@@ -200,7 +200,7 @@ class _Reader:
         except (RecursionError, MemoryError, ValueError, TypeError, ArithmeticError) as exc:
             self.sheet.set_malformed(question_id, f"{where}: the answer could not be read ({type(exc).__name__})")
 
-    def _replace(self, value: ast.AST, where: str) -> None:
+    def _replace(self, value: ast.AST, where: str, label: str, line_offset: int) -> None:
         if not isinstance(value, ast.Dict):
             self.sheet.note(f"{where}: `ANSWERS = {ast.unparse(value)[:40]}` is not a dict of literals and was not read "
                             "(write ANSWERS = {\"id\": answer, ...} or ANSWERS[\"id\"] = answer)")
@@ -210,7 +210,7 @@ class _Reader:
             if key is None or not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
                 self.sheet.note(f"{where}: an entry of ANSWERS whose key is not a question id in quotes was not read")
                 continue
-            self._assign(key.value, value_node, where)
+            self._assign(key.value, value_node, f"{label}, line {value_node.lineno + line_offset}")
 
     def statement(self, statement: ast.stmt, label: str, line_offset: int = 0) -> None:
         where = f"{label}, line {statement.lineno + line_offset}"
@@ -225,7 +225,7 @@ class _Reader:
             return
         for target in targets:
             if _is_answers(target):
-                self._replace(value, where)
+                self._replace(value, where, label, line_offset)
             elif _item_id(target) is not None:
                 self._assign(_item_id(target), value, where)
             elif any(_is_answers(node) for node in ast.walk(target)):

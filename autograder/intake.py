@@ -144,12 +144,15 @@ class _Collector:
         texts = {name: decode_source(data, name) for name, data in chosen.items()}
         return self._from_sources(texts, notes)
 
-    def _from_sources(self, texts: dict[str, str], notes: list[str]) -> SourceBundle:
-        """The bundle of Python sources; for a question assignment, only the literal ANSWERS of the module."""
+    def _from_sources(self, texts: dict[str, str], notes: list[str], label: str | None = None) -> SourceBundle:
+        """The bundle of Python sources; for a question assignment, only the literal ANSWERS of the module
+        (``label``: the file name that messages give, the module's by default)."""
         if self.spec.question_bank is not None:
             from autograder.answer_sheet import read_python_answers
 
-            return self._from_answers(read_python_answers(texts[self.spec.module_file], self.spec.module_file, self.spec.question_bank.ids), notes)
+            module_text = texts[self.spec.module_file]
+            sheet = read_python_answers(module_text, label or self.spec.module_file, self.spec.question_bank.ids)
+            return self._from_answers(sheet, notes)
         return self._write(texts, notes)
 
     def _from_answers(self, sheet, notes: list[str]) -> SourceBundle:
@@ -293,7 +296,7 @@ def intake(path: str | pathlib.Path, spec: AssignmentSpec) -> SourceBundle:
             raise IntakeError(f"{path.name} is {len(data) / 2**20:.1f} MiB; a source file may be at most {MAX_SOURCE_BYTES >> 20} MiB")
         text = decode_source(data, path.name)
         notes = [] if path.name == spec.module_file else [f"{path.name} was graded as {spec.module_file}"]
-        return collector._from_sources({spec.module_file: text}, notes)
+        return collector._from_sources({spec.module_file: text}, notes, label=path.name)
     except IntakeError:
         raise
     except (OSError, ValueError) as exc:

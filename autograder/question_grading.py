@@ -92,7 +92,7 @@ def format_problem(question: Question, answers, malformed: dict | None = None) -
     value = answers.get(question.id)
     if value is None:
         hint = _misspelt(question.id, answers)
-        return f"{question.id}: not answered yet (set ANSWERS[\"{question.id}\"] to {question.format_hint()})" + hint
+        return f"{question.id}: not answered yet; set ANSWERS[\"{question.id}\"] to {question.format_hint()}" + hint
     try:
         normalise(question, value)
     except ValueError as exc:
@@ -139,7 +139,7 @@ def judge(question: Question, answers, malformed: dict | None, key: KeyEntry, re
     problem = format_problem(question, answers, malformed)
     if problem:
         unanswered = isinstance(answers, dict) and answers.get(question.id) is None and not (malformed and question.id in malformed)
-        return Judged("unanswered" if unanswered else "malformed", None, problem + " (0 points)")
+        return Judged("unanswered" if unanswered else "malformed", None, problem)
     answer = normalise(question, answers[question.id])
     if _matches(question, answer, key.answer):
         return Judged("right", answer, "")

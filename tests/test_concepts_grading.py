@@ -107,7 +107,7 @@ def test_key_full_marks_blank_zero_and_each_wrong_answer_costs_exactly_its_quest
     feedback = (out / "wrong_conv_why" / "feedback.md").read_text()
     assert "conv_why: wrong (your answer: ['b'])" in feedback
     blank = (out / "blank" / "feedback.md").read_text()
-    assert 'bn_placement: not answered yet (set ANSWERS["bn_placement"] to one letter: a, b, c or d) (0 points)' in blank
+    assert '**Your answer**: bn_placement: not answered yet; set ANSWERS["bn_placement"] to one letter: a, b, c or d' in blank
 
 
 # --------------------------------------------------------------------------- the key never leaks
@@ -254,7 +254,7 @@ def test_no_answer_key_reaches_anything_a_student_or_the_worker_sees(tmp_path):
     assert all(row["status"] == "ok" for row in rows.values())
     feedback = outputs["course_b"]["malformed/feedback.md"]
     assert "pick: malformed answer: 'q' is not one of the options a, b, c, d" in feedback
-    assert "count: malformed answer: quiz.py, line 2: the answer is a function call" in feedback
+    assert "count: malformed answer: malformed.py, line 2: the answer is a function call" in feedback
 
     # 4. The letters of the key: the same submissions against another key look exactly the same to students.
     for name in ("wrong", "malformed", "blank", "broken", "notebook"):

@@ -13,6 +13,7 @@ def pytest_generate_tests(metafunc):
 
 
 def test_answer_format(question, submission):
+    """The format of your answer"""
     answers, malformed = sheet_of(submission)
     problem = format_problem(question, answers, malformed)
     if problem:

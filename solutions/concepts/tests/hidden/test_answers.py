@@ -14,6 +14,7 @@ def pytest_generate_tests(metafunc):
 
 
 def test_answer(question, key, reveal, submission, record_property):
+    """Your answer"""
     answers, malformed = sheet_of(submission)
     judged = judge(question, answers, malformed, key, reveal)
     record_property("verdict", judged.verdict)
