@@ -11,9 +11,10 @@
 ``check`` runs the assignment's PUBLIC tests in this process against the live
 namespace of the notebook (IPython's user namespace, else ``__main__``): what the
 student just ran is what is checked, without saving. (A question assignment's
-``ANSWERS`` are read from the cells run so far, as the grader reads them.) Speed and clear messages
-matter here, not security (the student's own code runs in the student's own
-kernel). The report shows as an HTML table in Jupyter and as text elsewhere.
+``ANSWERS`` are read from the cells run so far, as the grader reads them.) Speed
+and clear messages matter here, not security (the student's own code runs in the
+student's own kernel). The report shows as an HTML table in Jupyter and as text
+elsewhere.
 
 ``export`` writes a zip that ``autograder grade`` accepts: the notebook file,
 the module file when the notebook imports its functions from it, the

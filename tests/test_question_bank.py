@@ -405,3 +405,21 @@ def test_thousands_of_broken_lines_cost_a_bounded_effort():
     assert time.monotonic() - started < 20  # about a second unloaded; the budget, not the file size, bounds it
     assert sheet.answers == {"pick": "a"}
     assert any("onwards: not read (too many syntax errors before it)" in note for note in sheet.notes)
+
+
+def test_the_notebook_check_reads_answers_as_the_grader_does(quiz):
+    """Notebook.check: the live ANSWERS without IPython history; with it, the cells run so far read statically."""
+    import shutil
+
+    from autograder.notebook import Notebook
+
+    shutil.copytree(REPO / "solutions" / "concepts" / "tests" / "public", quiz.root / "tests" / "public")
+    live = {"ANSWERS": {"pick": "b", "several": ["a"], "ratio": 2.5, "count": 4}}
+    report = Notebook(quiz.root, namespace=live).check_all()
+    assert report.passed and "4/4 public tests passed" in str(report)
+    history = {"In": ["", "import math\nANSWERS = {}", 'ANSWERS["pick"] = "B"\nANSWERS["count"] = math.floor(4.5)', "grader.check_all()"],
+               "ANSWERS": {"pick": "b", "count": 4}}
+    text = str(Notebook(quiz.root, namespace=history).check_all())
+    assert "1/4 public tests passed" in text
+    assert "count: malformed answer: In [2], line 2: the answer is a function call" in text
+    assert 'several: not answered yet; set ANSWERS["several"] to a list of letters' in text
