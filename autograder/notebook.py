@@ -10,9 +10,11 @@
 
 ``check`` runs the assignment's PUBLIC tests in this process against the live
 namespace of the notebook (IPython's user namespace, else ``__main__``): what the
-student just ran is what is checked, without saving. Speed and clear messages
-matter here, not security (the student's own code runs in the student's own
-kernel). The report shows as an HTML table in Jupyter and as text elsewhere.
+student just ran is what is checked, without saving. (A question assignment's
+``ANSWERS`` are read from the cells run so far, as the grader reads them.) Speed
+and clear messages matter here, not security (the student's own code runs in the
+student's own kernel). The report shows as an HTML table in Jupyter and as text
+elsewhere.
 
 ``export`` writes a zip that ``autograder grade`` accepts: the notebook file,
 the module file when the notebook imports its functions from it, the
@@ -107,7 +109,8 @@ class Notebook:
         if task is not None and task not in {t.id for t in self.spec.tasks}:
             known = ", ".join(t.id for t in self.spec.tasks)
             raise ValueError(f"{self.spec.id} has no task {task!r}; its tasks are: {known}")
-        namespace = NotebookNamespace(self.namespace)
+        checked_namespace, notes = self._checked_namespace()
+        namespace = NotebookNamespace(checked_namespace)
         suite = TestSuite(self.spec.tests_dir("public"), only_task=task)
         try:
             outcomes = suite.run(lambda: LocalSubmission(namespace, self.spec.limits.call_timeout_s),
@@ -116,7 +119,23 @@ class Notebook:
             suite.close()
         checked = dataclasses.replace(self.spec, tasks=(self.spec.task(task),)) if task else self.spec
         result = score_outcomes(checked, "notebook", outcomes)
+        result.notes = notes + result.notes
         return CheckReport(result, f"{self.spec.id}: " + (f"task {task}" if task else "all tasks") + " (public tests)")
+
+    def _checked_namespace(self) -> tuple[dict, list[str]]:
+        """What ``check`` tests, and notes for the report: the live namespace, except for a
+        question assignment in IPython, whose ``ANSWERS`` are read from the cells run so far
+        exactly as the grader reads a submission (literals only, autograder.answer_sheet), so an
+        answer the grader cannot read (a function call, a variable) is reported here too."""
+        namespace = self.namespace
+        history = namespace.get("In")
+        if self.spec.question_bank is None or not isinstance(history, list):
+            return namespace, []
+        from autograder.answer_sheet import read_answer_sheet
+
+        cells = [(f"In [{number}]", source) for number, source in enumerate(history) if isinstance(source, str) and source.strip()]
+        sheet = read_answer_sheet(cells, self.spec.question_bank.ids)
+        return {"ANSWERS": sheet.answers, "MALFORMED": sheet.malformed}, sheet.notes
 
     def check_all(self, *, seed: int | None = None) -> CheckReport:
         """Run the public tests of every task."""

@@ -8,6 +8,9 @@ Steps, in order:
 4. ``make_readme``     a README for students from the spec
 5. write ``assignment.toml``, the stub, the notebook, README and ``tests/`` (public only)
 
+A question assignment (``questions`` in ``assignment.toml``) is generated from its
+public bank instead (:mod:`autograder.question_release`); its key never ships.
+
 ``release --check`` builds the same files in memory and compares them with the
 committed ``assignments/<id>``; it fails when they are out of date. Hidden tests,
 mutants and reference code never reach ``assignments/``.
@@ -24,7 +27,7 @@ import tempfile
 from autograder.errors import ReleaseError
 from autograder.spec import AssignmentSpec, load_spec
 
-__all__ = ["ReleaseError", "build_release", "check_release", "make_stub", "release", "record_frozen"]
+__all__ = ["ReleaseError", "build_release", "check_release", "make_stub", "public_test_files", "release", "release_files", "record_frozen"]
 
 BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")
@@ -194,22 +197,38 @@ def build_release(spec: AssignmentSpec, frozen_dir: pathlib.Path) -> dict[str, b
     if notebook_path.is_file():
         files[f"{spec.id}.ipynb"] = make_notebook(notebook_path.read_text(encoding="utf-8"), stub, spec).encode()
     files["README.md"] = make_readme(spec, notebook_path.is_file()).encode()
-    public = spec.tests_dir("public")
-    for path in sorted(public.rglob("*")):
-        relative = path.relative_to(public)
-        if path.is_file() and "__pycache__" not in relative.parts and relative.parts[0] != "expected":
-            files[f"tests/{relative.as_posix()}"] = path.read_bytes()
+    files.update(public_test_files(spec))
     for path in sorted(frozen_dir.glob("*.npz")):
         files[f"tests/expected/{path.name}"] = path.read_bytes()
     return files
 
 
+def public_test_files(spec: AssignmentSpec) -> dict[str, bytes]:
+    """``tests/<file>`` -> content, for every file of the public tests (frozen values aside)."""
+    files = {}
+    public = spec.tests_dir("public")
+    for path in sorted(public.rglob("*")):
+        relative = path.relative_to(public)
+        if path.is_file() and "__pycache__" not in relative.parts and relative.parts[0] != "expected":
+            files[f"tests/{relative.as_posix()}"] = path.read_bytes()
+    return files
+
+
+def release_files(spec: AssignmentSpec, frozen_dir: pathlib.Path) -> dict[str, bytes]:
+    """Every file of ``assignments/<id>``: a question assignment's from its bank
+    (autograder.question_release), any other's after recording its frozen values into ``frozen_dir``."""
+    if spec.question_bank is not None:
+        from autograder.question_release import release_files as question_release_files
+
+        return question_release_files(spec)
+    record_frozen(spec, frozen_dir)
+    return build_release(spec, frozen_dir)
+
+
 def release(solution_root: pathlib.Path, assignments_root: pathlib.Path) -> pathlib.Path:
     """Write ``assignments/<id>`` from ``solutions/<id>`` (recording frozen values first)."""
     spec = load_spec(solution_root)
-    expected_dir = spec.tests_dir("public") / "expected"
-    record_frozen(spec, expected_dir)
-    files = build_release(spec, expected_dir)
+    files = release_files(spec, spec.tests_dir("public") / "expected")
     target = assignments_root / spec.id
     if target.exists():
         shutil.rmtree(target)
@@ -235,9 +254,7 @@ def check_release(solution_root: pathlib.Path, assignments_root: pathlib.Path) -
     """Differences between what ``release`` would write and what is committed (empty: up to date)."""
     spec = load_spec(solution_root)
     with tempfile.TemporaryDirectory() as scratch:
-        frozen = pathlib.Path(scratch)
-        record_frozen(spec, frozen)
-        files = build_release(spec, frozen)
+        files = release_files(spec, pathlib.Path(scratch))
     target = assignments_root / spec.id
     problems = []
     committed = {p.relative_to(target).as_posix(): p for p in target.rglob("*") if p.is_file() and "__pycache__" not in p.parts} if target.is_dir() else {}

@@ -34,6 +34,10 @@ import pathlib
 import re
 import shutil
 import tomllib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from autograder.question_bank import QuestionBank
 
 from autograder.errors import SpecError
 
@@ -82,6 +86,11 @@ class AssignmentSpec:
     # The only third-party packages a submission may import (None: whatever the
     # grading environment has); see autograder.student_imports.
     student_packages: tuple[str, ...] | None = None
+    # A question assignment (``questions = "questions.toml"``): its bank, from which the
+    # tasks are derived, and what feedback reveals ("none" or "explanations"); see
+    # autograder.question_bank.
+    question_bank: "QuestionBank | None" = None
+    reveal: str = "none"
 
     @property
     def import_rule(self) -> "ImportRule":
@@ -164,8 +173,9 @@ def load_spec(root: str | pathlib.Path) -> AssignmentSpec:
     assignment_id = need("id", str)
     if not _ID_PATTERN.match(assignment_id):
         raise SpecError(f"{path}: id '{assignment_id}' must be lower-case letters, digits and _")
-    tasks = []
-    for index, raw in enumerate(need("tasks", list)):
+    question_bank, reveal = _question_bank(path, root, data)
+    tasks = list(question_bank.tasks()) if question_bank is not None else []
+    for index, raw in enumerate(need("tasks", list) if question_bank is None else []):
         try:
             task = Task(
                 id=str(raw["id"]),
@@ -203,7 +213,34 @@ def load_spec(root: str | pathlib.Path) -> AssignmentSpec:
         root=root,
         extra_files=tuple(data.get("extra_files", ())),
         student_packages=_student_packages(path, data),
+        question_bank=question_bank,
+        reveal=reveal,
     )
+
+
+def _question_bank(path, root: pathlib.Path, data: dict) -> tuple["QuestionBank | None", str]:
+    """``questions`` / ``reveal`` / ``topics`` of an assignment.toml: the bank (tasks come from it) or None."""
+    from autograder.question_bank import KEY_FILE, REVEAL_CHOICES, load_bank
+
+    if "questions" not in data:
+        stray = sorted({"reveal", "topics"} & set(data))
+        if stray:
+            raise SpecError(f"{path}: {stray} only apply to a question assignment (questions = \"questions.toml\")")
+        return None, "none"
+    name = data["questions"]
+    if not isinstance(name, str) or not name.endswith(".toml") or "/" in name or "\\" in name:
+        raise SpecError(f"{path}: 'questions' names the bank file next to assignment.toml, e.g. \"questions.toml\"")
+    if name == KEY_FILE:
+        raise SpecError(f"{path}: {KEY_FILE} is the hidden answer key; the public bank needs another name (questions.toml)")
+    if "tasks" in data:
+        raise SpecError(f"{path}: a question assignment takes its tasks from {name} (one per question); remove [[tasks]]")
+    reveal = data.get("reveal", "none")
+    if reveal not in REVEAL_CHOICES:
+        raise SpecError(f"{path}: reveal must be one of {', '.join(REVEAL_CHOICES)} (got {reveal!r})")
+    topics = data.get("topics", [])
+    if not isinstance(topics, list) or not all(type(t) is int for t in topics):
+        raise SpecError(f"{path}: 'topics' must be a list of TOPICS.md row numbers the bank must cover")
+    return load_bank(root / name, topics=tuple(topics)), reveal
 
 
 def _student_packages(path, data: dict) -> tuple[str, ...] | None:

@@ -13,6 +13,10 @@ For one assignment, in order:
                       stub or any other mutant (a hint that names a mistake the student did not
                       make is a wrong message).
 
+A question assignment has no reference module: its reference is the key written as
+a submission, its stub the released one (nothing answered); a mutant sets answers
+(``ANSWERS["id"] = "a"``) after the reference's.
+
 Hidden inputs are drawn from a seed per grading run, so a test that catches a bug only
 for some inputs lets a student with that bug score full marks on an unlucky run. With
 ``seeds=K`` the reference and every mutant are graded under K consecutive seeds: the
@@ -154,6 +158,16 @@ def hint_checks(declared: dict[str, str], mutants: list[Mutant], results: dict[t
     return checks
 
 
+def _reference_and_stub(spec: AssignmentSpec) -> tuple[str, str]:
+    """The reference module and the released stub; a question assignment's are written from its key and bank."""
+    if spec.question_bank is not None:
+        from autograder.question_release import reference_source, stub_source
+
+        return reference_source(spec), stub_source(spec)
+    reference_source = (spec.root / spec.module_file).read_text(encoding="utf-8")
+    return reference_source, make_stub(reference_source, spec, spec.module_file)
+
+
 def validate(spec: AssignmentSpec, *, sandbox_name: str = "process", jobs: int = 2, seed: int | None = None, seeds: int = 1,
              report=print) -> list[Check]:
     """Run every check; ``report`` is called with a line per check as it completes.
@@ -177,10 +191,15 @@ def validate(spec: AssignmentSpec, *, sandbox_name: str = "process", jobs: int =
         report(f"  {'ok  ' if check.ok else 'FAIL'} {check.name}" + (f": {check.detail}" if check.detail else ""))
 
     report(f"validate {spec.id} (seed {options.seed})" if seeds == 1 else f"validate {spec.id} (seeds {', '.join(map(str, seed_list))})")
-    reference_source = (spec.root / spec.module_file).read_text(encoding="utf-8")
-    stub_source = make_stub(reference_source, spec, spec.module_file)
+    reference_source, stub_source = _reference_and_stub(spec)
 
-    public = _public_outcomes(spec, spec.root / spec.module_file)
+    if spec.question_bank is None:
+        public = _public_outcomes(spec, spec.root / spec.module_file)
+    else:
+        with tempfile.TemporaryDirectory(prefix="ag-validate-reference-") as scratch:
+            reference_file = pathlib.Path(scratch) / spec.module_file
+            reference_file.write_text(reference_source, encoding="utf-8")
+            public = _public_outcomes(spec, reference_file)
     failed_public = [test.name for test in public.tests if test.outcome != "passed"]
     problems = list(public.collection_errors) + [f"{name} fails" for name in failed_public]
     add(Check("public tests pass on the reference", not problems and bool(public.tests), "; ".join(problems)[:1500]))

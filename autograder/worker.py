@@ -20,7 +20,9 @@ Requests (``op``) and replies:
 ``echo``      decode and re-encode the arguments (measures transfer cost)
 ``drop``      forget all handles
 ``has``       whether the module defines a callable of that name
-``value``     a module-level value of the submission (``ANSWERS``), as a value
+``value``     a module-level value by name -> ``{"value": v}``, ``{"missing": true}``
+              when the module does not define it, or ``{"error": {...}}`` when it is
+              not a plain value (the ``ANSWERS`` dict of a question assignment)
 
 Every request carries a sequence number ``seq``; every frame the worker sends
 while serving it (the reply and any callback requests) carries the same one, so
@@ -193,20 +195,21 @@ class Worker:
             return {"error": _error(exc, self.source_dir, "result")}, []
         return reply, encoder.blobs
 
+    def value(self, msg: dict) -> tuple[dict, list[bytes]]:
+        """A module-level value, encoded as a value only (no handles)."""
+        name = str(msg.get("name", ""))
+        if self.module is None or not hasattr(self.module, name):
+            return {"missing": True}, []
+        try:
+            encoder = self.protocol.Encoder()
+            return {"value": encoder.encode(getattr(self.module, name))}, encoder.blobs
+        except BaseException as exc:
+            return {"error": _error(exc, self.source_dir, "result")}, []
+
     def echo(self, msg: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
         args = self._decode(msg.get("args", []), blobs)
         encoder = self.protocol.Encoder(on_other=self._make_handle)
         return {"value": encoder.encode(args)}, encoder.blobs
-
-    def value(self, msg: dict) -> tuple[dict, list[bytes]]:
-        name = str(msg.get("name", ""))
-        if not hasattr(self.module, name):
-            return {"error": {"kind": "missing", "type": "AttributeError", "message": f"the submission defines no '{name}'", "frames": []}}, []
-        try:
-            encoder = self.protocol.Encoder(on_other=self._make_handle)
-            return {"value": encoder.encode(getattr(self.module, name))}, encoder.blobs
-        except BaseException as exc:
-            return {"error": _error(exc, self.source_dir, "result")}, []
 
     def serve(self) -> None:
         self.send({"op": "ready", "pid": os.getpid(), "environment": _environment(self.config.get("gpu", False))})
@@ -225,11 +228,11 @@ class Worker:
             elif op == "echo":
                 reply, out_blobs = self.echo(msg, blobs)
                 self.send(reply, out_blobs)
-            elif op == "has":
-                self.send({"value": callable(getattr(self.module, str(msg.get("name")), None))})
             elif op == "value":
                 reply, out_blobs = self.value(msg)
                 self.send(reply, out_blobs)
+            elif op == "has":
+                self.send({"value": callable(getattr(self.module, str(msg.get("name")), None))})
             elif op == "drop":
                 self.handles.clear()
                 self.send({"ok": True})

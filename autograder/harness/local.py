@@ -24,6 +24,7 @@ from autograder.harness.closures import bind_closures
 
 __all__ = ["LocalSubmission", "load_module_from_file"]
 
+_MISSING = object()  # no default given to LocalSubmission.value
 TIMEOUTS_BEFORE_GIVING_UP = 2  # as in grading: a function that timed out this often is not called again
 
 
@@ -104,6 +105,15 @@ class LocalSubmission:
 
     def has(self, name: str) -> bool:
         return callable(getattr(self._module, name, None))
+
+    def value(self, name: str, default=_MISSING):
+        """The module-level value ``name``; ``default`` when undefined (without one: AttributeError)."""
+        try:
+            return getattr(self._module, name)
+        except AttributeError:
+            if default is _MISSING:
+                raise AttributeError(f"the submission defines no `{name}`") from None
+            return default
 
     def timed(self, name: str, *args, repeat: int = 5, **kwargs):
         """Call ``name`` ``repeat`` times; return ``(result, best_seconds)``."""

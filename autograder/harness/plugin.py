@@ -19,6 +19,9 @@ Fixtures
 ``device``      ``"cuda"`` when the run grades on a GPU, else ``"cpu"``.
 ``frozen``      :class:`~autograder.harness.frozen.FrozenValues` of the test module (public tests).
 
+What a test records with pytest's ``record_property(name, value)`` lands in its
+outcome's ``data`` (for instructors' statistics, never in student feedback).
+
 Markers
 -------
 ``@pytest.mark.task("bn_forward")``  the task a test counts towards (required).
@@ -29,6 +32,7 @@ Markers
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import pathlib
 import sys
@@ -207,9 +211,10 @@ def pytest_runtest_makereport(item, call):
     if record is None:
         return
     record["duration"] += report.duration
+    if report.user_properties:
+        record["data"].update(_plain_properties(report.user_properties))
     if report.when == "call":
         record["notes"] = collect_notes()
-        record["data"] = {str(key): value for key, value in report.user_properties if _json_value(value)}
         hint = getattr(call.excinfo.value, "hint", None) if call.excinfo is not None else None
         if isinstance(hint, str):
             record["hints"].append(hint)
@@ -235,15 +240,25 @@ def pytest_runtest_makereport(item, call):
         record["message"] = reason
 
 
-def _json_value(value) -> bool:
-    """Whether ``value`` can go into the outcomes file as it is (JSON scalars, lists, dicts of them)."""
-    import json
+DATA_VALUE_LIMIT = 1000
 
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError):
-        return False
-    return True
+
+def _plain_properties(properties) -> dict:
+    """``record_property(name, value)`` pairs -> a JSON-able dict for the outcome's ``data``.
+
+    What a test records for instructors (a question assignment's normalised answer);
+    a value JSON cannot hold, or a long one, is kept as capped text.
+    """
+    data = {}
+    for name, value in list(properties)[:20]:
+        try:
+            text = json.dumps(value)
+        except (TypeError, ValueError):
+            value, text = str(value)[:DATA_VALUE_LIMIT], ""
+        if len(text) > DATA_VALUE_LIMIT:
+            value = text[:DATA_VALUE_LIMIT]
+        data[str(name)[:100]] = value
+    return data
 
 
 def _skip_reason(report) -> str:

@@ -24,6 +24,7 @@ from autograder.spec import AssignmentSpec, format_size
 __all__ = ["RemoteSubmission", "format_student_error", "student_code_error"]
 
 HANDLE_BASE_STEP = 1_000_000_000
+_MISSING = object()  # no default given to RemoteSubmission.value
 TIMEOUTS_BEFORE_GIVING_UP = 2  # a function that timed out this often is not called again in this run
 
 
@@ -327,6 +328,30 @@ class RemoteSubmission:
             self._restart_after_failure()
             return False
         return reply.get("value") is True
+
+    def value(self, name: str, default=_MISSING):
+        """The module-level value ``name`` (``submission.value("ANSWERS")``); ``default`` when the
+        module does not define it (without a default: :class:`StudentCodeError`)."""
+        if self.load_error is not None:
+            raise StudentCodeError(self.load_error)
+        self._ensure_worker()
+        if self.load_error is not None:
+            raise StudentCodeError(self.load_error)
+        try:
+            reply, blobs = self._exchange({"op": "value", "name": name}, [], self._spec.limits.call_timeout_s)
+        except (TimeoutError, EOFError, ProtocolError, OSError) as exc:
+            self._restart_after_failure()
+            raise StudentCodeError(f"the worker did not return `{name}` ({type(exc).__name__})") from None
+        if reply.get("missing") is True:
+            if default is _MISSING:
+                raise StudentCodeError(f"the submission defines no `{name}`")
+            return default
+        if "error" in reply:
+            raise StudentCodeError(format_student_error(reply["error"] if isinstance(reply["error"], dict) else {}, name))
+        try:
+            return Decoder(blobs).decode(reply.get("value"))
+        except ProtocolError as exc:
+            raise StudentCodeError(f"`{name}` is not a plain value: {exc}") from None
 
     def timed(self, name: str, *args, repeat: int = 5, **kwargs):
         """``(result, best_seconds)`` of the student function alone: the harness's own clock,
