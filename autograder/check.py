@@ -32,7 +32,7 @@ def run_check(spec: AssignmentSpec, submission: pathlib.Path, *, tests: str = "p
     import_notes = [f"this import fails when graded: {refused}" for refused in refused_imports(spec.import_rule, bundle.directory)]
     module_file = bundle.directory / spec.module_file
     try:
-        suite = TestSuite(spec.tests_dir(tests), only_task=task)
+        suite = TestSuite(spec.tests_dir(tests), assignment=spec.root, only_task=task)
         try:
             outcomes = suite.run(lambda: LocalSubmission(load_module_from_file(module_file), spec.limits.call_timeout_s),
                                  seed=seed if seed is not None else int.from_bytes(os.urandom(4), "little"), hidden=tests == "hidden")

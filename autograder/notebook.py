@@ -111,7 +111,7 @@ class Notebook:
             raise ValueError(f"{self.spec.id} has no task {task!r}; its tasks are: {known}")
         checked_namespace, notes = self._checked_namespace()
         namespace = NotebookNamespace(checked_namespace)
-        suite = TestSuite(self.spec.tests_dir("public"), only_task=task)
+        suite = TestSuite(self.spec.tests_dir("public"), assignment=self.spec.root, only_task=task)
         try:
             outcomes = suite.run(lambda: LocalSubmission(namespace, self.spec.limits.call_timeout_s),
                                  seed=seed if seed is not None else int.from_bytes(os.urandom(4), "little"), hidden=False)

@@ -165,12 +165,13 @@ def parametrize_questions(metafunc, *, with_key: bool = False) -> None:
     """
     import pytest
 
+    from autograder.harness.plugin import assignment_root
     from autograder.question_bank import load_key
     from autograder.spec import SpecError, load_spec
 
     if "question" not in metafunc.fixturenames:
         return
-    spec = load_spec(metafunc.config.getoption("--ag-assignment"))
+    spec = load_spec(assignment_root(metafunc.config))
     if spec.question_bank is None:
         raise ValueError(f"{spec.id} is not a question assignment (no 'questions' in assignment.toml)")
     questions = spec.question_bank.questions

@@ -174,7 +174,7 @@ def record_frozen(spec: AssignmentSpec, target_dir: pathlib.Path) -> None:
     from autograder.harness.runner import TestSuite
 
     target_dir.mkdir(parents=True, exist_ok=True)
-    suite = TestSuite(spec.tests_dir("public"))
+    suite = TestSuite(spec.tests_dir("public"), assignment=spec.root)
     try:
         outcomes = suite.run(lambda: LocalSubmission(load_module_from_file(spec.root / spec.module_file), spec.limits.call_timeout_s),
                              seed=0, hidden=False, record=True, frozen_dir=target_dir)

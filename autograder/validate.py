@@ -84,7 +84,7 @@ def _public_outcomes(spec: AssignmentSpec, module_file: pathlib.Path):
     from autograder.harness.local import LocalSubmission, load_module_from_file
     from autograder.harness.runner import TestSuite
 
-    suite = TestSuite(spec.tests_dir("public"))
+    suite = TestSuite(spec.tests_dir("public"), assignment=spec.root)
     try:
         return suite.run(lambda: LocalSubmission(load_module_from_file(module_file), spec.limits.call_timeout_s), seed=0, hidden=False)
     finally:

@@ -351,15 +351,15 @@ def test_question_statistics(quiz):
 
 
 def test_recorded_data_survive_the_gradebook(tmp_path):
-    from autograder.gradebook import Gradebook, result_from_json, result_to_json
+    from autograder.gradebook import Gradebook
 
     original = result("s1", {"several": outcome("several", "wrong", ["a", "c"])})
-    assert result_from_json(result_to_json(original)).tasks[0].tests[0].data == {"verdict": "wrong", "answer": ["a", "c"]}
+    assert SubmissionResult.from_json(original.to_json()).tasks[0].tests[0].data == {"verdict": "wrong", "answer": ["a", "c"]}
     with Gradebook(tmp_path / "book.sqlite") as book:
         book.record(original, path="s1.py", assignment_version="1", sandbox="process")
         again = book.latest_results("quiz")[0]
     assert again.tasks[0].tests[0].data == {"verdict": "wrong", "answer": ["a", "c"]}
-    assert result_from_json(json.dumps({"name": "x", "assignment": "a", "status": "ok", "tasks": [
+    assert SubmissionResult.from_json(json.dumps({"name": "x", "assignment": "a", "status": "ok", "tasks": [
         {"id": "t", "title": "t", "max_score": 1, "tests": [{"name": "n", "task": "t", "outcome": "passed"}]}]})).tasks[0].tests[0].data == {}
 
 

@@ -3,7 +3,8 @@
 import pytest
 
 from autograder.harness.local import LocalSubmission, load_module_from_file
-from autograder.harness.remote import RemoteSubmission, StudentCodeError
+from autograder.errors import StudentCodeError
+from autograder.harness.remote import RemoteSubmission
 
 MODULE = '''
 import numpy as np
@@ -23,7 +24,7 @@ def submission(request, tmp_path, toy_spec):
     if request.param == "local":
         yield LocalSubmission(load_module_from_file(tmp_path / "toy.py"))
         return
-    remote = RemoteSubmission.start(tmp_path, toy_spec, slot=6)
+    remote = RemoteSubmission.open(tmp_path, toy_spec, slot=6)
     yield remote
     remote.close()
 
@@ -41,7 +42,7 @@ def test_a_missing_value_is_the_default_or_an_error(submission):
 
 def test_a_value_that_is_not_plain_is_refused_remotely(tmp_path, toy_spec):
     (tmp_path / "toy.py").write_text(MODULE)
-    remote = RemoteSubmission.start(tmp_path, toy_spec, slot=6)
+    remote = RemoteSubmission.open(tmp_path, toy_spec, slot=6)
     try:
         with pytest.raises(StudentCodeError, match="OPAQUE|object"):
             remote.value("OPAQUE")
@@ -52,7 +53,7 @@ def test_a_value_that_is_not_plain_is_refused_remotely(tmp_path, toy_spec):
 
 def test_a_submission_that_does_not_load_reports_its_error(tmp_path, toy_spec):
     (tmp_path / "toy.py").write_text("ANSWERS = {\n")
-    remote = RemoteSubmission.start(tmp_path, toy_spec, slot=6)
+    remote = RemoteSubmission.open(tmp_path, toy_spec, slot=6)
     try:
         with pytest.raises(StudentCodeError, match="could not load the submission: SyntaxError"):
             remote.value("ANSWERS")

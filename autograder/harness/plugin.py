@@ -49,7 +49,7 @@ from autograder.outcomes import Outcomes, TestOutcome
 from autograder.testing.hints import load_hints, use_hints
 from autograder.testing.notes import collect_notes, start_collecting
 
-__all__ = ["CATALOGUE", "RUN", "GradingRun"]
+__all__ = ["CATALOGUE", "RUN", "GradingRun", "assignment_root"]
 
 RUN = pytest.StashKey["GradingRun"]()
 CATALOGUE = pytest.StashKey[dict]()       # nodeid -> what collection learned about the test
@@ -88,6 +88,22 @@ class GradingRun:
             duration=time.time() - self.started,
             **extra,
         )
+
+
+def pytest_addoption(parser):
+    parser.getgroup("autograder").addoption("--ag-assignment", help="the assignment folder (holding assignment.toml) these tests belong to")
+
+
+def assignment_root(config) -> pathlib.Path:
+    """The folder of the assignment whose tests run: ``--ag-assignment``, else the nearest folder
+    above the tests holding an ``assignment.toml``."""
+    given = config.getoption("--ag-assignment")
+    if given:
+        return pathlib.Path(given)
+    for folder in [config.rootpath, *config.rootpath.parents]:
+        if (folder / "assignment.toml").is_file():
+            return folder
+    raise pytest.UsageError(f"no assignment.toml above {config.rootpath}")
 
 
 def pytest_configure(config):

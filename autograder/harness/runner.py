@@ -27,8 +27,12 @@ from autograder.outcomes import Outcomes
 __all__ = ["TestSuite", "pytest_arguments"]
 
 
-def pytest_arguments(tests_dir: pathlib.Path) -> list[str]:
-    """pytest's command line for a test folder: our plugin only, no configuration from elsewhere."""
+def pytest_arguments(tests_dir: pathlib.Path, assignment: pathlib.Path | None = None) -> list[str]:
+    """pytest's command line for a test folder: our plugin only, no configuration from elsewhere.
+
+    ``assignment``: the assignment folder the tests belong to (by default the nearest folder
+    above them with an ``assignment.toml``).
+    """
     return [
         str(tests_dir),
         "-p", "autograder.harness.plugin",
@@ -42,7 +46,7 @@ def pytest_arguments(tests_dir: pathlib.Path) -> list[str]:
         # Capture at the Python level: a process that runs suites (a Jupyter kernel, the warm harness)
         # keeps its own file descriptors.
         "--capture=sys", "-p", "no:faulthandler",
-    ]
+    ] + (["--ag-assignment", str(assignment)] if assignment else [])
 
 
 class TestSuite:
@@ -54,14 +58,14 @@ class TestSuite:
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, tests_dir: pathlib.Path, *, only_task: str | None = None, quiet: bool = True):
+    def __init__(self, tests_dir: pathlib.Path, *, assignment: pathlib.Path | None = None, only_task: str | None = None, quiet: bool = True):
         from _pytest.config import _prepareconfig
         from _pytest.main import Session
 
         self.tests_dir = pathlib.Path(tests_dir)
         self._quiet = quiet
         with self._silence():
-            self.config = _prepareconfig(pytest_arguments(self.tests_dir))
+            self.config = _prepareconfig(pytest_arguments(self.tests_dir, assignment))
             self.config._do_configure()
             self.session = Session.from_config(self.config)
             self.config.hook.pytest_sessionstart(session=self.session)

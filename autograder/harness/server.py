@@ -59,7 +59,7 @@ class HarnessServer:
 
         from autograder.harness.runner import TestSuite
 
-        self.suite = TestSuite(self.spec.tests_dir(tests))
+        self.suite = TestSuite(self.spec.tests_dir(tests), assignment=self.spec.root)
         self.warmed: dict[int, dict] = {}
 
     def warm(self, seed: int) -> dict:
