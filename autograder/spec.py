@@ -8,6 +8,7 @@ An ``assignment.toml`` looks like this::
     version = "1"
     forbidden_imports = ["torch", "jax", "tensorflow", "autograd"]
     student_packages = ["numpy", "scipy"]   # the only third-party imports (optional)
+    tensors = false                   # true for a PyTorch assignment: tensors cross as values
 
     [limits]
     call_timeout_s = 10               # one call into student code
@@ -86,6 +87,8 @@ class AssignmentSpec:
     # The only third-party packages a submission may import (None: whatever the
     # grading environment has); see autograder.student_imports.
     student_packages: tuple[str, ...] | None = None
+    # A PyTorch assignment: torch tensors cross the boundary as values (autograder.tensor_values).
+    tensors: bool = False
     # A question assignment (``questions = "questions.toml"``): its bank, from which the
     # tasks are derived, and what feedback reveals ("none" or "explanations"); see
     # autograder.question_bank.
@@ -213,6 +216,7 @@ def load_spec(root: str | pathlib.Path) -> AssignmentSpec:
         root=root,
         extra_files=tuple(data.get("extra_files", ())),
         student_packages=_student_packages(path, data),
+        tensors=bool(data.get("tensors", False)),
         question_bank=question_bank,
         reveal=reveal,
     )

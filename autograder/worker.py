@@ -20,6 +20,7 @@ Requests (``op``) and replies:
 ``echo``      decode and re-encode the arguments (measures transfer cost)
 ``drop``      forget all handles
 ``has``       whether the module defines a callable of that name
+``attribute`` an attribute of a handle's object: its value, or ``{"method": true}``
 ``value``     a module-level value by name -> ``{"value": v}``, ``{"missing": true}``
               when the module does not define it, or ``{"error": {...}}`` when it is
               not a plain value (the ``ANSWERS`` dict of a question assignment)
@@ -36,6 +37,7 @@ everything it sends as untrusted.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import sys
@@ -87,6 +89,7 @@ class Worker:
         self.fd_out = config["fd_out"]
         self.source_dir = os.path.realpath(config["source_dir"])
         self.import_rule = ImportRule.of(config.get("forbidden", []), config.get("student_packages"), config.get("own_modules", ()))
+        self.tensors = bool(config.get("tensors"))  # a PyTorch assignment: tensors are values
         self.module = None
         self.handles: dict[int, object] = {}
         self.next_handle = int(config.get("handle_base", 0)) + 1
@@ -110,11 +113,15 @@ class Worker:
         return self.protocol.Handle(handle_id, type(obj).__name__[:100])
 
     def _make_handle(self, obj) -> dict:
-        """Encoder fallback for a non-value: refuse torch tensors, keep anything else as a handle."""
-        if type(obj).__module__.split(".")[0] == "torch":
+        """Encoder fallback for a non-value: keep it as a handle (a torch tensor is refused where
+        the assignment's values are NumPy arrays)."""
+        if type(obj).__name__ in ("Tensor", "Parameter") and type(obj).__module__.split(".")[0] == "torch":
             raise TypeError("returned a torch tensor; return NumPy arrays (convert with .detach().cpu().numpy())")
         handle = self._store(obj)
         return {"~": "handle", "id": handle.id, "type": handle.type_name}
+
+    def _encoder(self):
+        return self.protocol.Encoder(on_other=self._make_handle, tensors=self.tensors)
 
     def _decode(self, tree, blobs):
         def on_handle(handle_id, _type_name):
@@ -122,7 +129,8 @@ class Worker:
                 raise LookupError("this value no longer exists in the worker (it was restarted after an earlier failure)")
             return self.handles[handle_id]
 
-        return self.protocol.Decoder(blobs, on_handle=on_handle, on_callback=self._callback).decode(tree)
+        return self.protocol.Decoder(blobs, on_handle=on_handle, on_callback=self._callback,
+                                     tensors="worker" if self.tensors else None).decode(tree)
 
     def _callback(self, callback_id: int, closure_over: int | None = None):
         """A stand-in for a test's function. With ``closure_over=k`` it behaves like the
@@ -133,13 +141,13 @@ class Worker:
         def call_harness(*args):
             if closure_over is not None:
                 args = (worker.current_args[closure_over],)
-            encoder = worker.protocol.Encoder()
+            encoder = worker.protocol.Encoder(tensors=worker.tensors)
             tree = encoder.encode(list(args))
             worker.send({"op": "callback", "id": callback_id, "args": tree}, encoder.blobs)
             reply, blobs = worker.receive()
             if reply.get("op") == "callback_error":
                 raise RuntimeError(f"the test's function raised: {reply.get('message', '')}")
-            return worker.protocol.Decoder(blobs).decode(reply.get("value"))
+            return worker.protocol.Decoder(blobs, tensors="worker" if worker.tensors else None).decode(reply.get("value"))
 
         return call_harness
 
@@ -157,7 +165,9 @@ class Worker:
     def call(self, msg: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
         name = str(msg.get("name", ""))
         try:
-            if msg.get("handle") is not None:
+            if msg.get("grader"):
+                target = _grader_operation(name)
+            elif msg.get("handle") is not None:
                 target = getattr(self._decode({"~": "handle", "id": msg["handle"], "type": ""}, []), name)
             else:
                 target = getattr(self.module, name, None)
@@ -180,7 +190,7 @@ class Worker:
         try:
             for path in msg.get("opaque", []):
                 value = _replace_at(value, path, self._store)
-            encoder = self.protocol.Encoder(on_other=self._make_handle)
+            encoder = self._encoder()
             reply = {"value": encoder.encode(value)}
             args_back = {}
             for index, arg in enumerate(args):
@@ -195,6 +205,19 @@ class Worker:
             return {"error": _error(exc, self.source_dir, "result")}, []
         return reply, encoder.blobs
 
+    def attribute(self, msg: dict) -> tuple[dict, list[bytes]]:
+        """An attribute of a handle's object: ``{"method": true}`` for a method (to be called with
+        ``call``), else its value (a handle for what is not a value)."""
+        try:
+            owner = self._decode({"~": "handle", "id": msg.get("handle"), "type": ""}, [])
+            value = getattr(owner, str(msg.get("name", "")))
+            if inspect.ismethod(value) or inspect.isbuiltin(value) or inspect.ismethoddescriptor(value):
+                return {"method": True}, []
+            encoder = self._encoder()
+            return {"value": encoder.encode(value)}, encoder.blobs
+        except BaseException as exc:
+            return {"error": _error(exc, self.source_dir, import_rule=self.import_rule)}, []
+
     def value(self, msg: dict) -> tuple[dict, list[bytes]]:
         """A module-level value, encoded as a value only (no handles)."""
         name = str(msg.get("name", ""))
@@ -208,7 +231,7 @@ class Worker:
 
     def echo(self, msg: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
         args = self._decode(msg.get("args", []), blobs)
-        encoder = self.protocol.Encoder(on_other=self._make_handle)
+        encoder = self._encoder()
         return {"value": encoder.encode(args)}, encoder.blobs
 
     def serve(self) -> None:
@@ -228,6 +251,9 @@ class Worker:
             elif op == "echo":
                 reply, out_blobs = self.echo(msg, blobs)
                 self.send(reply, out_blobs)
+            elif op == "attribute":
+                reply, out_blobs = self.attribute(msg)
+                self.send(reply, out_blobs)
             elif op == "value":
                 reply, out_blobs = self.value(msg)
                 self.send(reply, out_blobs)
@@ -238,6 +264,16 @@ class Worker:
                 self.send({"ok": True})
             else:
                 self.send({"error": {"kind": "protocol", "type": "ValueError", "message": f"unknown op {op!r}", "frames": []}})
+
+
+def _grader_operation(name: str):
+    """A grader-side operation run next to the student's objects (:mod:`autograder.torch_ops`): the
+    grader's code, whose results are values like any other; the verdict is made in the harness."""
+    from autograder import torch_ops
+
+    if name not in torch_ops.GRADER_OPS:
+        raise LookupError(f"no grader operation {name!r}")
+    return getattr(torch_ops, name)
 
 
 def _replace_at(value, path: list, store):

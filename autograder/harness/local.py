@@ -21,6 +21,7 @@ import warnings
 
 from autograder.errors import CallTimedOut
 from autograder.harness.closures import bind_closures
+from autograder.tensor_values import DeviceTensor
 
 __all__ = ["LocalSubmission", "load_module_from_file"]
 
@@ -67,6 +68,15 @@ def load_module_from_file(path: str | pathlib.Path, name: str | None = None) -> 
     return module
 
 
+def _on_devices(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """In-process, a tensor the test asked to put on a device (:func:`autograder.tensor_values.on_device`) goes there now."""
+
+    def place(value):
+        return value.tensor.to(value.device) if isinstance(value, DeviceTensor) else value
+
+    return tuple(place(a) for a in args), {k: place(v) for k, v in kwargs.items()}
+
+
 class LocalSubmission:
     """The student's module, called directly. Same interface as :class:`RemoteSubmission`."""
 
@@ -87,7 +97,7 @@ class LocalSubmission:
             return function
 
         def call_recording_warnings(*args, **kwargs):
-            args, kwargs = bind_closures(args, kwargs)
+            args, kwargs = bind_closures(*_on_devices(args, kwargs))
             if self._timeouts.get(name, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
                 raise CallTimedOut(f"not run: `{name}` already timed out {self._timeouts[name]} times (limit {self._call_timeout_s:g} s per call)")
             with warnings.catch_warnings(record=True) as caught:
@@ -102,6 +112,19 @@ class LocalSubmission:
             return result
 
         return call_recording_warnings
+
+    def grader_op(self, name: str, *args, **kwargs):
+        """The grader operation ``name`` of :mod:`autograder.torch_ops`, run here on the student's objects."""
+        from autograder import torch_ops
+
+        if name not in torch_ops.GRADER_OPS:
+            raise LookupError(f"no grader operation {name!r}")
+        args, kwargs = _on_devices(args, kwargs)
+        return getattr(torch_ops, name)(*args, **kwargs)
+
+    def attribute(self, obj, name: str):
+        """An attribute of one of the student's objects (in-process: the attribute itself)."""
+        return getattr(obj, name)
 
     def has(self, name: str) -> bool:
         return callable(getattr(self._module, name, None))

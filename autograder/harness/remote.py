@@ -21,7 +21,7 @@ from autograder.protocol import Decoder, Encoder, Handle, read_frame, write_fram
 from autograder.errors import CallTimedOut, GraderFault, ProtocolError, StudentCodeError
 from autograder.spec import AssignmentSpec, format_size
 
-__all__ = ["RemoteSubmission", "format_student_error", "student_code_error"]
+__all__ = ["RemoteObject", "RemoteSubmission", "format_student_error", "student_code_error"]
 
 HANDLE_BASE_STEP = 1_000_000_000
 _MISSING = object()  # no default given to RemoteSubmission.value
@@ -74,6 +74,26 @@ class RemoteFunction:
 
     def __repr__(self) -> str:
         return f"<student function {self._name}>"
+
+
+class RemoteObject(Handle):
+    """An object that stays in the worker (a student's ``nn.Module``, a cache), used like the object itself:
+    ``block.train()``, ``block.load_state_dict(sd)``, ``block(x)``, ``block.expansion``. Every access is a
+    request to the worker; what comes back is a value (or another proxy)."""
+
+    __slots__ = ("_submission",)
+
+    def __init__(self, submission: "RemoteSubmission", handle_id: int, type_name: str, generation: int):
+        super().__init__(handle_id, type_name, generation)
+        self._submission = submission
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or name in Handle.__slots__:
+            raise AttributeError(name)
+        return self._submission.attribute(self, name)
+
+    def __call__(self, *args, **kwargs):
+        return self._submission.call("__call__", args, kwargs, handle=self)
 
 
 class RemoteSubmission:
@@ -153,6 +173,10 @@ class RemoteSubmission:
             raise GraderFault(f"the worker did not start ({type(exc).__name__}; {worker.exit().describe()}): {worker.output.text()[-500:]}") from exc
         if isinstance(hello.get("environment"), dict):
             self.environment = {str(k): v for k, v in hello["environment"].items() if isinstance(v, (str, int, float, bool))}
+        if getattr(self._session, "gpu", False) and self.environment.get("cuda_available") is not True:
+            self._kill()
+            raise GraderFault("a GPU was requested (--gpus), but the worker sees no CUDA device: check the driver, "
+                              "CUDA_VISIBLE_DEVICES and (docker) --gpus; the submission was not graded")
         try:
             reply, _ = self._exchange({"op": "load"}, [], limits.load_timeout_s)
         except TimeoutError:
@@ -217,12 +241,12 @@ class RemoteSubmission:
         try:
             if function is None:
                 raise ProtocolError("callback to an unknown function")
-            args = Decoder(blobs).decode(request.get("args"))
+            args = Decoder(blobs, tensors="harness" if self._spec.tensors else None).decode(request.get("args"))
             if not isinstance(args, list):
                 raise ProtocolError("callback arguments are not a list")
             value = function(*args)
-            encoder = Encoder()
-            tree = encoder.encode(_plain(value))
+            encoder = Encoder(tensors=self._spec.tensors)
+            tree = encoder.encode(_plain(value) if not self._spec.tensors else value)
             write_frame(self._worker.fd_to, {"op": "callback_result", "value": tree}, encoder.blobs, deadline=deadline)
         except TimeoutError:
             raise
@@ -230,7 +254,8 @@ class RemoteSubmission:
             write_frame(self._worker.fd_to, {"op": "callback_error", "message": f"{type(exc).__name__}: {exc}"[:500]}, [], deadline=deadline)
 
     # ------------------------------------------------------------------ calls
-    def call(self, name: str, args: tuple, kwargs: dict, handle: Handle | None = None, opaque: list | None = None):
+    def _usable(self, name: str) -> float:
+        """Check the submission may be called now; returns the call's time limit."""
         if self.load_error is not None:
             raise StudentCodeError(self.load_error)
         if time.monotonic() > self._deadline_total:
@@ -242,8 +267,9 @@ class RemoteSubmission:
         self._ensure_worker()
         if self.load_error is not None:
             raise StudentCodeError(self.load_error)
-        callbacks: dict[int, object] = {}
+        return timeout
 
+    def _encoder(self, args: tuple, callbacks: dict) -> Encoder:
         def on_other(obj):
             if isinstance(obj, ArgumentClosure):
                 obj.check_fits(args)
@@ -254,18 +280,16 @@ class RemoteSubmission:
                 return {"~": "callback", "id": len(callbacks)}
             raise TypeError(f"a test passed a {type(obj).__name__}, which cannot cross to the worker")
 
-        encoder = Encoder(on_other=on_other)
-        msg = {
-            "op": "call",
-            "name": name,
-            "args": encoder.encode(list(args)),
-            "kwargs": encoder.encode(dict(kwargs)),
-            "opaque": opaque if opaque is not None else ([[1]] if name.endswith("_forward") and handle is None else []),
-        }
-        if handle is not None:
-            msg["handle"] = handle.id
+        return Encoder(on_other=on_other, tensors=self._spec.tensors)
+
+    def _decoder(self, blobs: list[bytes]) -> Decoder:
+        return Decoder(blobs, on_handle=lambda handle_id, type_name: RemoteObject(self, handle_id, type_name, self._generation),
+                       tensors="harness" if self._spec.tensors else None)
+
+    def _student_exchange(self, msg: dict, blobs: list[bytes], name: str, timeout: float, callbacks: dict):
+        """One request that runs student code; failures of the worker become :class:`StudentCodeError`."""
         try:
-            reply, blobs = self._exchange(msg, encoder.blobs, timeout, callbacks)
+            reply, reply_blobs = self._exchange(msg, blobs, timeout, callbacks)
         except TimeoutError:
             self._timeouts[name] = self._timeouts.get(name, 0) + 1
             self._restart_after_failure()
@@ -284,9 +308,29 @@ class RemoteSubmission:
         if "error" in reply:
             error = reply["error"] if isinstance(reply["error"], dict) else {}
             raise student_code_error(error, name, self._spec.limits.memory_mb)
+        return reply, reply_blobs
+
+    def call(self, name: str, args: tuple, kwargs: dict, handle: Handle | None = None, opaque: list | None = None, grader: bool = False):
+        """Call the student's function ``name`` (or the method ``name`` of ``handle``'s object, or, with
+        ``grader``, the grader operation ``name`` of :mod:`autograder.torch_ops`); return its value."""
+        timeout = self._usable(name)
+        callbacks: dict[int, object] = {}
+        encoder = self._encoder(args, callbacks)
+        msg = {
+            "op": "call",
+            "name": name,
+            "args": encoder.encode(list(args)),
+            "kwargs": encoder.encode(dict(kwargs)),
+            "opaque": opaque if opaque is not None else ([[1]] if name.endswith("_forward") and handle is None and not grader else []),
+        }
+        if handle is not None:
+            msg["handle"] = handle.id
+        if grader:
+            msg["grader"] = True
+        reply, blobs = self._student_exchange(msg, encoder.blobs, name, timeout, callbacks)
         raw_warnings = reply.get("warnings")
         self.last_warnings = [str(w)[:300] for w in raw_warnings[:20]] if isinstance(raw_warnings, list) else []
-        decoder = Decoder(blobs, on_handle=lambda handle_id, type_name: Handle(handle_id, type_name, self._generation))
+        decoder = self._decoder(blobs)
         try:
             value = decoder.decode(reply.get("value"))
             args_back = reply.get("args_back") or {}
@@ -302,6 +346,22 @@ class RemoteSubmission:
         except ProtocolError as exc:
             raise StudentCodeError(f"`{name}` returned something that is not a plain value: {exc}", kind="value") from None
         return value
+
+    def grader_op(self, name: str, *args, **kwargs):
+        """Run the grader operation ``name`` (:mod:`autograder.torch_ops`, e.g. ``forward_backward``) next to
+        the student's objects in the worker; its results come back as values like any other."""
+        return self.call(name, args, kwargs, grader=True)
+
+    def attribute(self, handle: Handle, name: str):
+        """An attribute of an object in the worker: a callable method, or its value (a proxy for a non-value)."""
+        timeout = self._usable(name)
+        reply, blobs = self._student_exchange({"op": "attribute", "handle": handle.id, "name": name}, [], name, timeout, {})
+        if reply.get("method") is True:
+            return RemoteFunction(self, name, handle)
+        try:
+            return self._decoder(blobs).decode(reply.get("value"))
+        except ProtocolError as exc:
+            raise StudentCodeError(f"`{name}` is not a plain value: {exc}", kind="value") from None
 
     def _restart_after_failure(self) -> None:
         self._kill()
@@ -349,7 +409,7 @@ class RemoteSubmission:
         if "error" in reply:
             raise StudentCodeError(format_student_error(reply["error"] if isinstance(reply["error"], dict) else {}, name))
         try:
-            return Decoder(blobs).decode(reply.get("value"))
+            return self._decoder(blobs).decode(reply.get("value"))
         except ProtocolError as exc:
             raise StudentCodeError(f"`{name}` is not a plain value: {exc}") from None
 
@@ -363,7 +423,7 @@ class RemoteSubmission:
             result = self.call(name, args, kwargs)
             best_call = min(best_call, time.perf_counter() - start)
         best_echo = float("inf")
-        encoder = Encoder(on_other=lambda obj: (_ for _ in ()).throw(TypeError("cannot time with callables")))
+        encoder = Encoder(on_other=lambda obj: (_ for _ in ()).throw(TypeError("cannot time with callables")), tensors=self._spec.tensors)
         tree = encoder.encode([list(args), result])
         for _ in range(repeat):
             start = time.perf_counter()

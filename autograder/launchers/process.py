@@ -242,6 +242,7 @@ class ProcessLauncher:
             "forbidden": list(self.spec.forbidden_imports),
             "student_packages": allowed_packages(self.spec),
             "own_modules": list(self.spec.import_rule.own_modules),
+            "tensors": self.spec.tensors,
             "handle_base": handle_base,
             "uid": self.uid,
             "private_tmp": self.private_tmp,
