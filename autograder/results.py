@@ -64,6 +64,8 @@ def gradescope_json(result: SubmissionResult) -> dict:
             "assignment_version": result.assignment_version,
             "attempts": result.attempts,
             "submission_hash": result.submission_hash,
+            "sandbox": result.sandbox,
+            "environment": result.environment,  # versions, device, determinism settings (TF32 off on a GPU)
             "warnings": result.warnings,
         },
     }
