@@ -345,6 +345,14 @@ def main(argv: list[str] | None = None) -> None:
     sys.path[:] = list(config.get("sys_path", [])) + [p for p in sys.path if p and os.path.isdir(p) and p not in config.get("sys_path", [])]
     import numpy  # noqa: F401  (loaded before the import restrictions and student code)
 
+    if config.get("stdio"):
+        # In a container of its own (the docker launcher): requests on stdin, replies on stdout, and
+        # whatever the student prints goes to stderr.
+        config = {**config, "fd_in": os.dup(0), "fd_out": os.dup(1)}
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(2, 1)
+        os.close(devnull)
     os.chdir(config["source_dir"])
     serve_worker(config)
 

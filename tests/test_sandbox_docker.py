@@ -15,6 +15,7 @@ import sys
 import pytest
 
 from autograder.sandbox.docker import DockerSandbox, docker_unavailable_reason, image_tag
+from autograder.sandbox.docker_chunk import DockerChunkSandbox
 from autograder.spec import load_spec
 from test_sandbox_bwrap import grade, task_scores, write_probe_assignment
 
@@ -32,10 +33,36 @@ def _base_image_missing() -> str | None:
 needs_docker = pytest.mark.skipif(_base_image_missing() is not None, reason=f"docker sandbox unavailable: {_base_image_missing()}")
 
 
+def test_a_worker_container_has_every_confinement_flag(tmp_path, monkeypatch):
+    """docker: each worker in a container of its own, with nothing of the hidden side in it."""
+    from autograder.launchers import WorkerSetup
+    from autograder.launchers.docker import DockerLauncher
+
+    monkeypatch.setattr("autograder.sandbox.docker.check_image", lambda *args: None)
+    spec = load_spec(write_probe_assignment(tmp_path))
+    launcher = DockerLauncher(WorkerSetup(spec, gpu=True), gpus="device=1")
+    try:
+        source = tmp_path / "src"
+        source.mkdir()
+        (source / "probe.py").write_text("x = 1\n")
+        session = launcher.open(source)
+        command = launcher.docker_run_command(session, "ag-w", launcher.worker_config(session, 0))
+        text = " ".join(command)
+        for flag in ("--network none", "--read-only", "--tmpfs /tmp:", "--cap-drop ALL", "--security-opt no-new-privileges",
+                     "--pids-limit", "--cpus", "--user 62000:62000", "--gpus device=1", "--rm", "-i", "--init",
+                     f"{session.source_dir}:/submission:ro"):
+            assert flag in text, flag
+        assert command[command.index("--memory") + 1] == command[command.index("--memory-swap") + 1] == f"{spec.limits.memory_mb}m"
+        assert "/opt/assignment" not in text and "--cap-add" not in text
+        session.close()
+    finally:
+        launcher.close()
+
+
 def test_docker_run_has_every_confinement_flag(tmp_path):
     spec = load_spec(write_probe_assignment(tmp_path))
     mounts = [(tmp_path / "b", "/submission", "ro"), (tmp_path / "o", "/out", "rw")]
-    command = DockerSandbox().docker_run_command(spec, "ag-x", mounts, gpu=True, tests="hidden")
+    command = DockerChunkSandbox().docker_run_command(spec, "ag-x", mounts, gpu=True, tests="hidden")
     text = " ".join(command)
     for flag in ("--network none", "--read-only", "--tmpfs /tmp:", "--cap-drop ALL", "--security-opt no-new-privileges",
                  "--pids-limit", "--cpus", "--log-opt max-size=", "--gpus all", "--name ag-x", "--rm", f"{tmp_path / 'b'}:/submission:ro"):
@@ -48,7 +75,7 @@ def test_docker_run_has_every_confinement_flag(tmp_path):
 def test_the_harness_is_the_containers_main_process_and_does_not_watch_its_parent():
     """In a container the harness is the main process (attached with docker run -i): it ends at end of
     input, so it must not also tie its life to a parent process."""
-    command = DockerSandbox.harness_command(gpu=False, tests="hidden")
+    command = DockerChunkSandbox.harness_command(gpu=False, tests="hidden")
     assert "autograder.harness.server" in command and "--no-parent-watch" in command and "container" in command
 
 
@@ -58,9 +85,9 @@ def test_gpus_device_list_reaches_docker_run(tmp_path):
 
     spec = load_spec(write_probe_assignment(tmp_path))
     options = GradeOptions(gpu=True, gpu_devices="device=1")
-    command = DockerSandbox(gpus=options.gpu_devices).docker_run_command(spec, "ag-x", [], gpu=True, tests="hidden")
+    command = DockerChunkSandbox(gpus=options.gpu_devices).docker_run_command(spec, "ag-x", [], gpu=True, tests="hidden")
     assert command[command.index("--gpus") + 1] == "device=1"
-    cpu_only = DockerSandbox(gpus="device=1").docker_run_command(spec, "ag-x", [], gpu=False, tests="hidden")
+    cpu_only = DockerChunkSandbox(gpus="device=1").docker_run_command(spec, "ag-x", [], gpu=False, tests="hidden")
     assert "--gpus" not in cpu_only
 
 

@@ -47,14 +47,15 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 class HarnessServer:
     """The slot's warm state: spec, collected tests, worker launcher, warmed seeds."""
 
-    def __init__(self, assignment: pathlib.Path, *, launcher: str, slot: int, tests: str = "hidden", gpu: bool = False):
+    def __init__(self, assignment: pathlib.Path, *, launcher: str, slot: int, tests: str = "hidden", gpu: bool = False,
+                 launcher_options: dict | None = None):
         from autograder.launchers import WorkerSetup, make_launcher
         from autograder.spec import load_spec
 
         self.spec = load_spec(assignment)
         self.gpu = gpu
         self.hidden = tests == "hidden"
-        self.launcher = make_launcher(launcher, WorkerSetup(self.spec, gpu=gpu, slot=slot))
+        self.launcher = make_launcher(launcher, WorkerSetup(self.spec, gpu=gpu, slot=slot), **(launcher_options or {}))
         self.launcher.warm_up()  # the zygote imports its packages while we import ours
 
         from autograder.harness.runner import TestSuite
@@ -209,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slot", type=int, default=0)
     parser.add_argument("--tests", default="hidden", choices=("hidden", "public"))
     parser.add_argument("--gpu", action="store_true")
+    parser.add_argument("--launcher-option", action="append", default=[], metavar="KEY=VALUE",
+                        help="an option of the launcher (docker: gpus=device=0,1)")
     parser.add_argument("--threads", type=int, default=1, help="BLAS/torch threads of this harness (cores / job slots)")
     parser.add_argument("--no-parent-watch", action="store_true", help="do not end with the parent process (the container's main process)")
     options = parser.parse_args(argv)
@@ -229,7 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     from autograder.errors import AutograderError
 
     try:
-        server = HarnessServer(pathlib.Path(options.assignment), launcher=options.launcher, slot=options.slot, tests=options.tests, gpu=options.gpu)
+        launcher_options = dict(option.split("=", 1) for option in options.launcher_option if "=" in option)
+        server = HarnessServer(pathlib.Path(options.assignment), launcher=options.launcher, slot=options.slot, tests=options.tests,
+                               gpu=options.gpu, launcher_options=launcher_options)
     except AutograderError as exc:
         replies.write(json.dumps({"op": "failed", "error": f"{type(exc).__name__}: {exc}"}) + "\n")
         replies.flush()

@@ -8,7 +8,8 @@ closes. One interface, three kinds:
 
 - ``process``    plain processes with rlimits and a uid of their own (:mod:`.process`);
 - ``bwrap``      the same inside bubblewrap namespaces (:mod:`.bwrap`);
-- ``container``  the process launcher inside a grader image (:mod:`.container`).
+- ``container``  the process launcher inside a grader image (:mod:`.container`);
+- ``docker``     every worker in a fresh container of the grader image (:mod:`.docker`).
 
 The host side, which runs whole harnesses, is :mod:`autograder.sandbox`.
 """
@@ -18,12 +19,13 @@ from __future__ import annotations
 from autograder.errors import SandboxUnavailable
 from autograder.launchers.bwrap import BwrapLauncher, bwrap_unavailable_reason
 from autograder.launchers.container import ContainerLauncher
+from autograder.launchers.docker import DockerLauncher
 from autograder.launchers.process import ProcessLauncher, WorkerSession, WorkerSetup, worker_environment
 
-__all__ = ["LAUNCHERS", "BwrapLauncher", "ContainerLauncher", "ProcessLauncher", "WorkerSession", "WorkerSetup",
+__all__ = ["LAUNCHERS", "BwrapLauncher", "ContainerLauncher", "DockerLauncher", "ProcessLauncher", "WorkerSession", "WorkerSetup",
            "bwrap_unavailable_reason", "check_launcher", "make_launcher", "worker_environment"]
 
-LAUNCHERS = {"process": ProcessLauncher, "bwrap": BwrapLauncher, "container": ContainerLauncher}
+LAUNCHERS = {"process": ProcessLauncher, "bwrap": BwrapLauncher, "container": ContainerLauncher, "docker": DockerLauncher}
 
 
 def check_launcher(name: str) -> None:

@@ -31,15 +31,21 @@ from __future__ import annotations
 
 import pathlib
 import shutil
+import subprocess
 import tempfile
+import threading
 import uuid
 
-from autograder.errors import GraderFault, GradingCancelled
+from autograder.errors import GraderFault, GradingCancelled, SandboxUnavailable
+from autograder.launchers.worker_uid import CONTAINER_WORKER_UID_BASE, UID_BASE_VARIABLE
 from autograder.outcomes import Outcomes
-from autograder.sandbox.docker import DockerSandbox, image_tag
+from autograder.sandbox.docker import check_image, docker_unavailable_reason, image_tag
 from autograder.sandbox.harness_process import HarnessProcess, read_outcomes
 from autograder.sandbox.local import request_timeout, with_reference_warning
 from autograder.spec import AssignmentSpec
+
+# What the harness (container root) keeps to start, confine and kill workers; all gone once a worker drops to its uid.
+HARNESS_CAPABILITIES = ("CHOWN", "SETUID", "SETGID", "KILL", "DAC_OVERRIDE", "FOWNER")
 
 __all__ = ["DockerChunkSandbox"]
 
@@ -56,16 +62,77 @@ class _SlotContainer:
         self.graded = 0
 
 
-class DockerChunkSandbox(DockerSandbox):
+class DockerChunkSandbox:
     """Grades a batch in one container per job slot, with a fresh harness child and worker per submission."""
 
     name = "docker-chunk"
 
-    def __init__(self, *, recycle_after: int = 200, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, *, gpus: str = "all", cpus: float = 1.0, pids_limit: int = 256, tmpfs_mb: int = 512,
+                 harness_memory_mb: int = 1536, log_max_size: str = "1m", docker: str = "docker", recycle_after: int = 200):
+        self.gpus = gpus
+        self.cpus = cpus
+        self.pids_limit = pids_limit
+        self.tmpfs_mb = tmpfs_mb
+        self.harness_memory_mb = harness_memory_mb  # the harness (pytest, torch oracles) on top of the worker's limit
+        self.log_max_size = log_max_size
+        self.docker = docker
         self.recycle_after = recycle_after
         self._containers: dict[int, _SlotContainer] = {}
+        self._running: set[str] = set()
+        self._lock = threading.Lock()
+        self.cancelled = False
         self._scratch = pathlib.Path(tempfile.mkdtemp(prefix="ag-docker-chunk-"))
+
+    def check_available(self) -> None:
+        reason = docker_unavailable_reason()
+        if reason:
+            raise SandboxUnavailable(reason)
+
+    def confinement_flags(self, spec: AssignmentSpec, *, gpu: bool) -> list[str]:
+        """The ``docker run`` flags that confine a grading container."""
+        memory_mb = int(spec.limits.memory_mb) + self.harness_memory_mb
+        flags = [
+            "--init",
+            "--network", "none",
+            "--read-only", "--tmpfs", f"/tmp:rw,nosuid,nodev,size={self.tmpfs_mb}m,mode=1777",
+            "--memory", f"{memory_mb}m", "--memory-swap", f"{memory_mb}m",
+            "--pids-limit", str(self.pids_limit), "--cpus", str(self.cpus),
+            "--cap-drop", "ALL", *[arg for cap in HARNESS_CAPABILITIES for arg in ("--cap-add", cap)],
+            "--security-opt", "no-new-privileges",
+            "--user", "0:0",  # the harness; workers run as uid 62000 + slot
+            "--log-driver", "json-file", "--log-opt", f"max-size={self.log_max_size}", "--log-opt", "max-file=1",
+            "--stop-timeout", "1",
+            "--label", "org.autograder.role=grading",
+            "--env", f"{UID_BASE_VARIABLE}={CONTAINER_WORKER_UID_BASE}",
+        ]
+        if gpu:
+            flags += ["--gpus", self.gpus]
+        return flags
+
+    @staticmethod
+    def harness_command(*, gpu: bool, tests: str) -> list[str]:
+        """The warm harness's argv inside the image (it is the container's main process)."""
+        command = ["/opt/grader/bin/python", "-m", "autograder.harness.server", "--assignment", "/opt/assignment",
+                   "--launcher", "container", "--slot", "0", "--tests", tests, "--no-parent-watch"]
+        return command + (["--gpu"] if gpu else [])
+
+    def docker_run_command(self, spec: AssignmentSpec, name: str, mounts: list[tuple[pathlib.Path, str, str]], *, gpu: bool,
+                           tests: str) -> list[str]:
+        """``docker run -i`` of a grading container whose main process is the harness; ``mounts``: (host, container, mode)."""
+        volumes = [arg for host, inside, mode in mounts for arg in ("--volume", f"{host}:{inside}:{mode}")]
+        return [self.docker, "run", "-i", "--rm", "--name", name, *self.confinement_flags(spec, gpu=gpu), *volumes,
+                image_tag(spec.id, gpu), *self.harness_command(gpu=gpu, tests=tests)]
+
+    def remove(self, container: str) -> None:
+        """``docker rm -f``: the container is gone afterwards, whatever state it was in."""
+        subprocess.run([self.docker, "rm", "-f", container], stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+
+    @staticmethod
+    def copy_bundle(bundle_dir: pathlib.Path, target: pathlib.Path) -> None:
+        """Copy a submission where the container's harness (root) can read it."""
+        shutil.copytree(bundle_dir, target, symlinks=False)
+        for path in [target, *target.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
 
     def _start_container(self, spec: AssignmentSpec, slot: int, gpu: bool, tests: str) -> _SlotContainer:
         name = f"ag-{spec.id.lower()}-slot{slot}-{uuid.uuid4().hex[:8]}"
@@ -115,18 +182,22 @@ class DockerChunkSandbox(DockerSandbox):
         shutil.rmtree(self._scratch, ignore_errors=True)
 
     def cancel(self) -> None:
+        """Stop every slot's harness and remove its container; running and later :meth:`grade` calls
+        raise :class:`~autograder.errors.GradingCancelled`."""
         with self._lock:
             self.cancelled = True
             running = list(self._containers.values())
+            names = list(self._running)
         for container in running:
             container.harness.interrupt()
-        super().cancel()
+        for name in names:
+            self.remove(name)
 
     def grade(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, *, seed: int, slot: int = 0, gpu: bool = False,
               tests: str = "hidden", warm: bool = False, jobs: int = 1) -> Outcomes:
         if self.cancelled:
             raise GradingCancelled()
-        self._check_image(spec, image_tag(spec.id, gpu))
+        check_image(spec, image_tag(spec.id, gpu), self.docker)
         container = self._container_for(spec, slot, gpu, tests)
         container.graded += 1
         key = uuid.uuid4().hex

@@ -55,9 +55,10 @@ class LocalSandbox:
     #: after SIGTERM, how long a harness gets to stop its workers before it is killed
     CANCEL_GRACE_S = 5.0
 
-    def __init__(self, launcher: str = "process"):
+    def __init__(self, launcher: str = "process", launcher_options: dict | None = None):
         self.name = launcher
         self.launcher = launcher
+        self.launcher_options = dict(launcher_options or {})
         self._harnesses: dict[tuple, HarnessProcess] = {}
         self._lock = threading.Lock()
         self.cancelled = False
@@ -80,6 +81,8 @@ class LocalSandbox:
                    "--slot", str(slot), "--tests", tests, "--threads", str(max(1, (os.cpu_count() or 1) // max(1, jobs)))]
         if gpu:
             command.append("--gpu")
+        for key, value in self.launcher_options.items():
+            command += ["--launcher-option", f"{key}={value}"]
         harness = HarnessProcess(command, env=harness_environment(), cwd=str(self._scratch), label="harness")
         with self._lock:
             old = self._harnesses.pop(key, None)
