@@ -92,8 +92,11 @@ class DockerLauncher(ProcessLauncher):
         # init process and the worker's own few threads. (RLIMIT_NPROC would count every container's uid 62000.)
         self.pids_limit = setup.spec.limits.max_processes + 16
         self.docker = docker
-        self._containers: set[str] = set()
+        # Every worker container of this launcher carries this label (also those a forked harness child
+        # starts): the sweep finds them all, whoever started them.
+        self.label = f"org.autograder.launcher={uuid.uuid4().hex}"
         super().__init__(setup, cold=True)
+        self.warnings = []  # workers are uid 62000 in containers, never root on the host
         from autograder.sandbox.docker import check_image, image_tag
 
         self.image = image_tag(self.spec.id, setup.gpu)
@@ -132,7 +135,7 @@ class DockerLauncher(ProcessLauncher):
             "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
             "--user", f"{CONTAINER_UID}:{CONTAINER_UID}",
             "--log-driver", "none",
-            "--label", "org.autograder.role=worker",
+            "--label", "org.autograder.role=worker", "--label", self.label,
             "--workdir", "/submission",
         ]
         if self.setup.gpu:
@@ -156,13 +159,14 @@ class DockerLauncher(ProcessLauncher):
                                      stderr=subprocess.PIPE, start_new_session=True, bufsize=0)
         except OSError as exc:
             raise GraderFault(f"the worker container could not be started: {exc}") from exc
-        self._containers.add(name)
         output = OutputCollector(os.dup(popen.stderr.fileno()), int(self.spec.limits.output_kb) << 10)
         popen.stderr.close()
         return DockerWorker(popen, name, output, self.docker)
 
     def sweep(self) -> None:
-        """Remove every worker container this launcher started that is still there."""
-        if self._containers:
-            subprocess.run([self.docker, "rm", "-f", *sorted(self._containers)], stdin=subprocess.DEVNULL, capture_output=True, timeout=300)
-            self._containers.clear()
+        """Remove every worker container of this launcher that is still there (whichever process started it)."""
+        listed = subprocess.run([self.docker, "ps", "-aq", "--filter", f"label={self.label}"], stdin=subprocess.DEVNULL,
+                                capture_output=True, text=True, timeout=120)
+        names = listed.stdout.split()
+        if names:
+            subprocess.run([self.docker, "rm", "-f", *names], stdin=subprocess.DEVNULL, capture_output=True, timeout=300)

@@ -197,9 +197,15 @@ class ProcessLauncher:
         return ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--", *inner]
 
+    def module_command(self, module: str, config: dict) -> list[str]:
+        """``python -I`` running ``module.main()`` of THIS copy of the grader (``-m`` would import whichever
+        copy the interpreter's site-packages point at), with ``--config``."""
+        bootstrap = f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); from {module} import main; main()"
+        return [self.python(), "-I", "-c", bootstrap, "--config", json.dumps(config)]
+
     def zygote_command(self, config: dict) -> list[str]:
         """The zygote's argv (bwrap wraps it)."""
-        return [self.python(), "-I", "-m", "autograder.zygote", "--config", json.dumps(config)]
+        return self.module_command("autograder.zygote", config)
 
     def zygote_popen_kwargs(self) -> dict:
         return {}
@@ -265,7 +271,7 @@ class ProcessLauncher:
         from_worker_r, from_worker_w = os.pipe()
         output_r, output_w = os.pipe()
         config = {**config, "fd_in": to_worker_r, "fd_out": from_worker_w}
-        command = self.confine([self.python(), "-I", "-m", "autograder.worker", "--config", json.dumps(config)], session.workdir, session.source_dir)
+        command = self.confine(self.module_command("autograder.worker", config), session.workdir, session.source_dir)
         try:
             popen = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output_w, stderr=output_w,
                                      pass_fds=(to_worker_r, from_worker_w), close_fds=True, cwd=str(session.source_dir),

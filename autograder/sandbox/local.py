@@ -81,8 +81,8 @@ class LocalSandbox:
                    "--slot", str(slot), "--tests", tests, "--threads", str(max(1, (os.cpu_count() or 1) // max(1, jobs)))]
         if gpu:
             command.append("--gpu")
-        for key, value in self.launcher_options.items():
-            command += ["--launcher-option", f"{key}={value}"]
+        for option, value in self.launcher_options.items():
+            command += ["--launcher-option", f"{option}={value}"]
         harness = HarnessProcess(command, env=harness_environment(), cwd=str(self._scratch), label="harness")
         with self._lock:
             old = self._harnesses.pop(key, None)
