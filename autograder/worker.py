@@ -345,6 +345,10 @@ def main(argv: list[str] | None = None) -> None:
     sys.path[:] = list(config.get("sys_path", [])) + [p for p in sys.path if p and os.path.isdir(p) and p not in config.get("sys_path", [])]
     import numpy  # noqa: F401  (loaded before the import restrictions and student code)
 
+    if config.get("copy_from"):
+        import shutil
+
+        shutil.copytree(config["copy_from"], config["source_dir"], symlinks=False)
     if config.get("stdio"):
         # In a container of its own (the docker launcher): requests on stdin, replies on stdout, and
         # whatever the student prints goes to stderr.

@@ -11,8 +11,9 @@ Each container: ``--network none``, a read-only root, a size-capped tmpfs ``/tmp
 (the worker's home), ``--memory`` = ``--memory-swap`` (the assignment's worker limit),
 ``--pids-limit``, ``--cpus``, ``--cap-drop ALL``, ``no-new-privileges``, an init
 process, uid 62000, the submission mounted read-only at ``/submission``, ``--gpus``
-when asked. The worker talks to the harness over the container's attached stdin and
-stdout (``docker run -i``); what the student prints comes on stderr.
+when asked. The worker copies the submission into ``/tmp/src``, its writable work
+dir, and talks to the harness over the container's attached stdin and stdout
+(``docker run -i``); what the student prints comes on stderr.
 """
 
 from __future__ import annotations
@@ -136,21 +137,23 @@ class DockerLauncher(ProcessLauncher):
             "--user", f"{CONTAINER_UID}:{CONTAINER_UID}",
             "--log-driver", "none",
             "--label", "org.autograder.role=worker", "--label", self.label,
-            "--workdir", "/submission",
+            "--workdir", "/tmp",
         ]
         if self.setup.gpu:
             flags += ["--gpus", self.gpus]
         return flags
 
     def docker_run_command(self, session: WorkerSession, name: str, config: dict) -> list[str]:
-        return [self.docker, "run", *self.confinement_flags(name), "--volume", f"{session.source_dir}:/submission:ro", self.image,
-                self.container_python(), "-I", "-m", "autograder.worker", "--config", json.dumps(config)]
+        environment = [arg for key, value in sorted(config["env"].items()) for arg in ("--env", f"{key}={value}")]
+        return [self.docker, "run", *self.confinement_flags(name), *environment, "--volume", f"{session.source_dir}:/submission:ro",
+                self.image, self.container_python(), "-I", "-m", "autograder.worker", "--config", json.dumps(config)]
 
     def start_worker(self, session: WorkerSession, handle_base: int) -> WorkerHandle:
         for path in [session.source_dir, *session.source_dir.rglob("*")]:  # readable by the container's uid
             path.chmod(0o755 if path.is_dir() else 0o644)
         config = self.worker_config(session, handle_base)
-        config.update(source_dir="/submission", uid=None, private_tmp=False, stdio=True, sys_path=["/opt/autograder"])
+        # The submission is mounted read-only and copied into the container's tmpfs, the worker's writable work dir.
+        config.update(source_dir="/tmp/src", copy_from="/submission", uid=None, private_tmp=False, stdio=True, sys_path=["/opt/autograder"])
         config["env"] = {**config["env"], "HOME": "/tmp", "TMPDIR": "/tmp"}
         config["limits"] = {**config["limits"], "processes": None}  # the container's pids limit holds
         name = f"ag-w-{self.spec.id.lower()}-{uuid.uuid4().hex[:12]}"
