@@ -5,6 +5,7 @@
     autograder check SUBMISSION [--assignment ID] [--task TASK]
     autograder validate [ID ... | --all]
     autograder release [ID ... | --all] [--check]
+    autograder gradescope ID --out autograder.zip [--wheels DIR]
 """
 
 from __future__ import annotations
@@ -200,6 +201,20 @@ def _cmd_image_build(options) -> int:
     return 0
 
 
+def _cmd_gradescope(options) -> int:
+    from autograder.formats.gradescope_package import PackageError, build_gradescope_zip
+    from autograder.spec import SpecError, find_assignment
+
+    try:
+        spec = find_assignment(options.assignment, options.base, prefer="solutions")
+        out = build_gradescope_zip(spec, pathlib.Path(options.out), pathlib.Path(options.wheels) if options.wheels else None)
+    except (SpecError, PackageError) as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {out} ({out.stat().st_size / 2**20:.1f} MiB): upload it as the assignment's autograder on Gradescope (docs/courses.md)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description="Deep-learning course kit: grade, check, validate and release assignments.")
     parser.add_argument("--base", help="folder holding solutions/ and assignments/ (default: here, else the package's repository)")
@@ -261,6 +276,12 @@ def build_parser() -> argparse.ArgumentParser:
     image_build.add_argument("--wheelhouse", metavar="DIR", help="where wheels are collected (default ~/.cache/autograder/wheels)")
     image_build.add_argument("--torch-index-url", metavar="URL", help="extra index for torch wheels (e.g. a CUDA build)")
     image_build.set_defaults(run=_cmd_image_build)
+
+    gradescope = commands.add_parser("gradescope", help="make the autograder zip for Gradescope (setup.sh, run_autograder, hidden tests)")
+    gradescope.add_argument("assignment", metavar="ID")
+    gradescope.add_argument("--out", required=True, metavar="ZIP")
+    gradescope.add_argument("--wheels", metavar="DIR", help="put this wheelhouse in the zip: setup.sh then installs offline")
+    gradescope.set_defaults(run=_cmd_gradescope)
     return parser
 
 

@@ -12,6 +12,7 @@ Fixtures
 ``rng``         ``numpy.random.Generator`` seeded from the grading run's seed and
                 the test's id: hidden inputs change per run, reproducibly.
 ``seed``        the grading run's seed (int).
+``owner``       the student this run grades (:mod:`autograder.owner`), None when unknown.
 ``frozen``      :class:`FrozenValues` of the test module (public tests).
 
 Markers
@@ -72,6 +73,14 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def seed(request) -> int:
     return request.config.getoption("--ag-seed")
+
+
+@pytest.fixture(scope="session")
+def owner():
+    """The student (or group) this run grades (:class:`autograder.owner.SubmissionOwner`), or None."""
+    from autograder.owner import current_owner
+
+    return current_owner()
 
 
 @pytest.fixture
