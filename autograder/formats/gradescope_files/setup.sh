@@ -81,6 +81,6 @@ chmod -R go-rwx "$prefix/assignment"
 chmod -R go-rwx "$source_dir"
 chmod 0755 "$source_dir/run_autograder" 2>/dev/null || true
 
-# 5. check the image
-"$prefix/venv/bin/python" -m autograder.formats.gradescope_run --check --assignment "$prefix/assignment"
+# 5. check the image (worker uids from 62000, as in run_autograder)
+AG_WORKER_UID_BASE="${AG_WORKER_UID_BASE:-62000}" "$prefix/venv/bin/python" -m autograder.formats.gradescope_run --check --assignment "$prefix/assignment"
 log "ready"
