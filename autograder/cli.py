@@ -6,6 +6,7 @@
     autograder validate [ID ... | --all]
     autograder release [ID ... | --all] [--check]
     autograder gradescope ID --out autograder.zip [--wheels DIR]
+    autograder classroom ID [--repository DIR] [--file NAME]     (in GitHub Actions)
 """
 
 from __future__ import annotations
@@ -215,6 +216,22 @@ def _cmd_gradescope(options) -> int:
     return 0
 
 
+def _cmd_classroom(options) -> int:
+    from autograder.formats.github_classroom import run_classroom
+    from autograder.sandbox import SandboxUnavailable
+    from autograder.spec import SpecError, find_assignment
+
+    try:
+        spec = find_assignment(options.assignment, options.base, prefer="solutions")
+        if not spec.tests_dir("hidden").is_dir():
+            raise SpecError(f"{spec.root} has no hidden tests; pass --base with the grader's checkout (solutions/)")
+        run_classroom(spec, pathlib.Path(options.repository), options.file, options.sandbox, options.seed)
+    except (SpecError, SandboxUnavailable) as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description="Deep-learning course kit: grade, check, validate and release assignments.")
     parser.add_argument("--base", help="folder holding solutions/ and assignments/ (default: here, else the package's repository)")
@@ -282,6 +299,14 @@ def build_parser() -> argparse.ArgumentParser:
     gradescope.add_argument("--out", required=True, metavar="ZIP")
     gradescope.add_argument("--wheels", metavar="DIR", help="put this wheelhouse in the zip: setup.sh then installs offline")
     gradescope.set_defaults(run=_cmd_gradescope)
+
+    classroom = commands.add_parser("classroom", help="grade a student's repository in GitHub Actions and report points to GitHub Classroom")
+    classroom.add_argument("assignment", metavar="ID")
+    classroom.add_argument("--repository", default=".", metavar="DIR", help="the student's checkout (default: here)")
+    classroom.add_argument("--file", metavar="NAME", help="the file to grade (default: MODULE.py, or ID.ipynb when MODULE.py is the untouched stub)")
+    classroom.add_argument("--sandbox", default="auto", choices=("auto", "process", "bwrap"))
+    classroom.add_argument("--seed", type=int)
+    classroom.set_defaults(run=_cmd_classroom)
     return parser
 
 

@@ -9,7 +9,7 @@ runs /autograder/run_autograder in /autograder and reads /autograder/results/res
 Here the base is autograder-base:bookworm (Debian, debootstrap + docker import by
 .ci/sandboxes.sh: no registry, so Ubuntu cannot be fetched). setup.sh runs with
 --network none and a wheelhouse collected on the host (pip download, cached in
-~/.cache/autograder/wheels-gradescope) through PIP_NO_INDEX/PIP_FIND_LINKS. The image
+~/.cache/autograder/wheels-grader, tests/wheelhouse.py) through PIP_NO_INDEX/PIP_FIND_LINKS. The image
 is committed and tagged by the hash of the zip, the base image and the wheels, so a
 second run reuses it. Then run_autograder grades a correct, a buggy, a hostile and an
 unreadable submission, and a run with broken hidden tests (a grader fault).
@@ -36,7 +36,6 @@ from autograder.sandbox.docker import docker_unavailable_reason
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 BASE_IMAGE = os.environ.get("AG_BASE_IMAGE", "autograder-base:bookworm")
-CACHE = pathlib.Path(os.environ.get("AG_CACHE", pathlib.Path.home() / ".cache" / "autograder"))
 SCHEMA = json.loads((pathlib.Path(__file__).parent / "schemas" / "gradescope_results.schema.json").read_text())
 ASSIGNMENT = "batchnorm"
 MEMORY = "3g"   # docs/courses.md: the assignment's memory_mb (2048) + 1 GB
@@ -156,22 +155,16 @@ def _docker(*args: str, timeout: float = 1200, check: bool = True) -> subprocess
 @pytest.fixture(scope="module")
 def gradescope_image(tmp_path_factory):
     """(image tag, zip path, setup seconds or None when reused)."""
-    from autograder.image import collect_wheelhouse
+    from wheelhouse import GRADER_PACKAGES, wheelhouse
 
     work = tmp_path_factory.mktemp("gradescope")
     zip_path = work / "autograder.zip"
     command = [sys.executable, "-m", "autograder.cli", "--base", str(REPO), "gradescope", ASSIGNMENT, "--out", str(zip_path)]
     completed = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stderr
-    import zipfile
-
-    with zipfile.ZipFile(zip_path) as archive:
-        requirements = archive.read("requirements.txt").decode().split()
-    wheelhouse = CACHE / "wheels-gradescope"
-    extra = ["--extra-index-url", os.environ["AG_TORCH_INDEX"]] if os.environ.get("AG_TORCH_INDEX") else []
-    collect_wheelhouse(wheelhouse, requirements, extra)
+    wheels = wheelhouse("grader", GRADER_PACKAGES)  # a superset of the zip's requirements.txt
     base_id = _docker("image", "inspect", "--format", "{{.Id}}", BASE_IMAGE).stdout.strip()
-    digest = hashlib.sha256(zip_path.read_bytes() + base_id.encode() + "\n".join(sorted(p.name for p in wheelhouse.glob("*.whl"))).encode())
+    digest = hashlib.sha256(zip_path.read_bytes() + base_id.encode() + "\n".join(sorted(p.name for p in wheels.glob("*.whl"))).encode())
     tag = f"autograder-gradescope-test:{digest.hexdigest()[:16]}"
     if _docker("image", "inspect", tag, check=False).returncode == 0:
         return tag, zip_path, None
@@ -183,7 +176,7 @@ def gradescope_image(tmp_path_factory):
     started = time.monotonic()
     try:
         setup = _docker("run", "--name", name, "--network", "none", "-v", f"{zip_path}:/tmp/autograder.zip:ro",
-                        "-v", f"{wheelhouse}:/wheels:ro", "-e", "PIP_NO_INDEX=1", "-e", "PIP_FIND_LINKS=/wheels",
+                        "-v", f"{wheels}:/wheels:ro", "-e", "PIP_NO_INDEX=1", "-e", "PIP_FIND_LINKS=/wheels",
                         BASE_IMAGE, "bash", "-c", script, check=False)
         elapsed = time.monotonic() - started
         print(f"\nsetup.sh in {BASE_IMAGE}: {elapsed:.0f} s\n{setup.stdout[-2500:]}")

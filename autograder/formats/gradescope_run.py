@@ -32,6 +32,8 @@ import shutil
 import sys
 import traceback
 
+from autograder.formats.one_submission import choose_sandbox, grade_submission
+
 __all__ = ["main", "submission_path"]
 
 
@@ -98,36 +100,6 @@ def _write_results(results: pathlib.Path, payload: dict) -> None:
     os.replace(temporary, results)
 
 
-def _choose_sandbox(requested: str) -> str:
-    from autograder.sandbox import default_sandbox
-    from autograder.sandbox.bwrap import bwrap_unavailable_reason
-
-    name = default_sandbox() if requested == "auto" else requested
-    if name == "bwrap":
-        _say("sandbox: bwrap (student code in bubblewrap namespaces: no network, hidden tests absent, read-only system)")
-    else:
-        reason = bwrap_unavailable_reason() if requested == "auto" else "asked for"
-        _say(f"sandbox: {name} (rlimits, clean environment, student code as an unprivileged uid when run as root; "
-             f"bwrap not used: {reason})")
-    return name
-
-
-def _grade(spec, path: pathlib.Path, name: str, sandbox_name: str, seed: int | None):
-    from autograder.grading import GradeOptions, close_sandbox, grade_one
-    from autograder.sandbox import make_sandbox
-    from autograder.spec import assignment_version
-
-    options = GradeOptions(sandbox=sandbox_name, seed=seed, retries=2, progress=False)
-    options.resolved_seed()
-    sandbox = make_sandbox(sandbox_name)
-    try:
-        result = grade_one(spec, path, name, sandbox, options)
-    finally:
-        close_sandbox(sandbox)
-    result.assignment_version = assignment_version(spec)
-    return result
-
-
 def _report(result) -> None:
     _say(f"status: {result.status}" + (f" ({result.message[:500]})" if result.message else ""))
     if result.status != "grader_error":
@@ -157,10 +129,10 @@ def run(options) -> int:
     owner = _read_owner(pathlib.Path(options.metadata))
     if owner is not None:
         os.environ[ENV_VAR] = owner.to_json()  # the harness reads it (the `owner` fixture); the worker never sees it
-    sandbox_name = _choose_sandbox(options.sandbox)
+    sandbox_name = choose_sandbox(options.sandbox, _say)
     enter_run_scratch()
     path = submission_path(pathlib.Path(options.submission), spec.module_file)
-    result = _grade(spec, path, _result_name(owner), sandbox_name, options.seed)
+    result = grade_submission(spec, path, _result_name(owner), sandbox_name, options.seed)
     _report(result)
     if result.status == "grader_error":
         _say("The grader failed (not the submission): no results.json is written, so Gradescope reports a failed run. Rerun it.")
@@ -182,9 +154,9 @@ def check(options) -> int:
     from autograder.spec import load_spec
 
     spec = load_spec(options.assignment)
-    sandbox_name = _choose_sandbox(options.sandbox)
+    sandbox_name = choose_sandbox(options.sandbox, _say)
     enter_run_scratch()
-    result = _grade(spec, spec.root / spec.module_file, "reference", sandbox_name, options.seed)
+    result = grade_submission(spec, spec.root / spec.module_file, "reference", sandbox_name, options.seed)
     _report(result)
     if spec.limits.total_timeout_s + 120 > 600:
         _say(f"note: a submission may take up to {spec.limits.total_timeout_s + 120:g} s (total_timeout_s + 120); "
