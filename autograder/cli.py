@@ -2,6 +2,7 @@
 
     autograder grade --assignment ID [--sandbox process] [--jobs N] --out DIR [--gradebook PATH] [--resume] SUBMISSION...
     autograder export csv|gradescope --gradebook PATH --out PATH [--assignment ID]
+    autograder export canvas|moodle --gradebook PATH --roster ROSTER.csv --out FILE [--assignment ID]
     autograder check SUBMISSION [--assignment ID] [--task TASK]
     autograder validate [ID ... | --all]
     autograder release [ID ... | --all] [--check]
@@ -98,6 +99,8 @@ def _cmd_export(options) -> int:
         results = gradebook.latest_results(assignments[0])
         task_ids = gradebook.task_ids(assignments[0])
     out = pathlib.Path(options.out)
+    if options.format in ("canvas", "moodle"):
+        return _export_lms(options, assignments[0], results, out)
     if options.format == "csv":
         out.parent.mkdir(parents=True, exist_ok=True)
         write_csv(out, results, task_ids)
@@ -105,6 +108,32 @@ def _cmd_export(options) -> int:
         for result in results:
             write_submission_files(out, result)
     print(f"exported {len(results)} result(s) of {assignments[0]} to {out}")
+    return 0
+
+
+def _export_lms(options, assignment: str, results, out: pathlib.Path) -> int:
+    from autograder.formats.lms import export_lms
+    from autograder.formats.roster import RosterError, read_roster
+    from autograder.spec import SpecError, find_assignment
+
+    if not options.roster:
+        print(f"autograder: export {options.format} needs --roster (the LMS's gradebook export, or a CSV of students)", file=sys.stderr)
+        return 2
+    try:
+        roster = read_roster(options.roster)
+    except RosterError as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return 2
+    try:
+        title = find_assignment(assignment, options.base).title
+    except SpecError:
+        title = assignment
+    max_score = max((result.max_score for result in results), default=0.0)
+    report = export_lms(options.format, results, roster, out, title=title, assignment_id=assignment, max_score=max_score,
+                        column=options.column, out_of=options.out_of)
+    print(f"exported {assignment} for {options.format} to {out}: {len(roster.entries)} student(s) in the roster")
+    for line in report.lines():
+        print(f"  {line}")
     return 0
 
 
@@ -253,11 +282,16 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--resume", action="store_true", help="skip submissions the gradebook already holds a result for (same content)")
     grade.set_defaults(run=_cmd_grade)
 
-    export = commands.add_parser("export", help="write grades from a gradebook: csv (one file) or gradescope (results.json per submission)")
-    export.add_argument("format", choices=("csv", "gradescope"))
+    export = commands.add_parser("export", help="write grades from a gradebook: csv (one file), gradescope (results.json per "
+                                 "submission), canvas or moodle (a gradebook import file, with --roster)")
+    export.add_argument("format", choices=("csv", "gradescope", "canvas", "moodle"))
     export.add_argument("--gradebook", required=True, metavar="PATH")
     export.add_argument("--assignment", metavar="ID", help="only this assignment (required if the gradebook holds several)")
     export.add_argument("--out", required=True, metavar="PATH", help="CSV file, or folder for gradescope")
+    export.add_argument("--roster", metavar="CSV", help="canvas/moodle: the students (the LMS's gradebook export, or any CSV of names, emails, ids)")
+    export.add_argument("--column", metavar="NAME", help="canvas/moodle: the grade column's name (default: the roster's column for "
+                        "the assignment, else its title)")
+    export.add_argument("--out-of", type=float, metavar="POINTS", help="canvas/moodle: scale scores to this many points")
     export.set_defaults(run=_cmd_export)
 
     check = commands.add_parser("check", help="run the public tests on your work, in-process")
