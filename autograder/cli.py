@@ -8,6 +8,7 @@
     autograder release [ID ... | --all] [--check]
     autograder gradescope ID --out autograder.zip [--wheels DIR]
     autograder classroom ID [--repository DIR] [--file NAME]     (in GitHub Actions)
+    autograder report --gradebook PATH --out report.html [--assignment ID]
 """
 
 from __future__ import annotations
@@ -143,12 +144,15 @@ def _cmd_check(options) -> int:
     from autograder.spec import SpecError, find_assignment
 
     submission = pathlib.Path(options.submission)
+    released = _released_folder(submission, options.assignment) if not options.hidden else None
     assignment = options.assignment or _guess_assignment(submission, options.base)
-    if assignment is None:
+    if assignment is None and released is None:
         print("autograder: cannot tell which assignment this is; pass --assignment ID", file=sys.stderr)
         return 2
     try:
-        spec = find_assignment(assignment, options.base, prefer="assignments" if not options.hidden else "solutions")
+        from autograder.spec import load_spec
+
+        spec = load_spec(released) if released else find_assignment(assignment, options.base, prefer="assignments" if not options.hidden else "solutions")
         if options.task and options.task not in {task.id for task in spec.tasks}:
             raise SpecError(f"{spec.id} has no task '{options.task}'; tasks: {', '.join(task.id for task in spec.tasks)}")
         result = run_check(spec, submission, tests="hidden" if options.hidden else "public", task=options.task)
@@ -159,6 +163,23 @@ def _cmd_check(options) -> int:
     if result.status == "student_error":
         print(f"\nYour submission could not be loaded: {result.message}")
     return 0 if all(task.complete for task in result.tasks) and result.status == "ok" else 1
+
+
+def _released_folder(submission: pathlib.Path, assignment: str | None) -> pathlib.Path | None:
+    """The released assignment folder a student works in (``assignment.toml`` next to the file, or here),
+    when it is the one asked for: a student's installed package has no ``assignments/`` of its own."""
+    import tomllib
+
+    for folder in dict.fromkeys((submission.resolve().parent, pathlib.Path.cwd().resolve())):
+        toml = folder / "assignment.toml"
+        if toml.is_file():
+            try:
+                found = tomllib.loads(toml.read_text(encoding="utf-8")).get("id")
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if found and (assignment is None or assignment == found):
+                return folder
+    return None
 
 
 def _guess_assignment(submission: pathlib.Path, base: str | None) -> str | None:
@@ -261,6 +282,37 @@ def _cmd_classroom(options) -> int:
     return 0
 
 
+def _cmd_report(options) -> int:
+    from autograder.gradebook import Gradebook
+    from autograder.spec import SpecError, find_assignment
+
+    if not pathlib.Path(options.gradebook).is_file():
+        print(f"autograder: no gradebook at {options.gradebook}", file=sys.stderr)
+        return 2
+    try:
+        from autograder.report.page import write_report
+        from autograder.report.stats import assignment_stats
+    except ImportError as exc:  # matplotlib
+        print(f"autograder: the report needs matplotlib ({exc}): pip install \"dl-autograder[report]\"", file=sys.stderr)
+        return 2
+    with Gradebook(options.gradebook) as gradebook:
+        assignments = [options.assignment] if options.assignment else gradebook.assignments()
+        per_assignment = {assignment: gradebook.latest_results(assignment) for assignment in assignments}
+    if not any(per_assignment.values()):
+        print(f"autograder: the gradebook holds no results{' for ' + options.assignment if options.assignment else ''}", file=sys.stderr)
+        return 2
+    out = pathlib.Path(options.out)
+    for assignment, results in per_assignment.items():
+        try:
+            title = find_assignment(assignment, options.base).title
+        except SpecError:
+            title = assignment
+        target = out if len(per_assignment) == 1 else out.with_name(f"{out.stem}-{assignment}{out.suffix or '.html'}")
+        write_report(assignment_stats(results, title), target, source=str(options.gradebook))
+        print(f"wrote {target}: {len(results)} submission(s) of {assignment}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description="Deep-learning course kit: grade, check, validate and release assignments.")
     parser.add_argument("--base", help="folder holding solutions/ and assignments/ (default: here, else the package's repository)")
@@ -341,6 +393,12 @@ def build_parser() -> argparse.ArgumentParser:
     classroom.add_argument("--sandbox", default="auto", choices=("auto", "process", "bwrap"))
     classroom.add_argument("--seed", type=int)
     classroom.set_defaults(run=_cmd_classroom)
+
+    report = commands.add_parser("report", help="an HTML page per assignment for instructors: scores, tasks, tests, mistakes, errors")
+    report.add_argument("--gradebook", required=True, metavar="PATH")
+    report.add_argument("--out", required=True, metavar="HTML", help="the page (with several assignments: OUT-<id>.html each)")
+    report.add_argument("--assignment", metavar="ID", help="only this assignment")
+    report.set_defaults(run=_cmd_report)
     return parser
 
 
