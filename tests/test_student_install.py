@@ -14,9 +14,9 @@ Slow: about a minute to install, and a notebook run per case.
 from __future__ import annotations
 
 import json
-import re
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
