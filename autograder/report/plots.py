@@ -36,6 +36,13 @@ def _svg(figure) -> str:
     return buffer.getvalue()
 
 
+def _integer_counts(axis) -> None:
+    """Counts of submissions: whole-number ticks only."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
 def _short(text: str, width: int = 60) -> str:
     return textwrap.shorten(text, width=width, placeholder="…")
 
@@ -53,6 +60,7 @@ def score_histogram(stats: AssignmentStats) -> str | None:
     axes.axvline(stats.median, color=GREEN, linestyle=":", label=f"median {stats.median:.3g}")
     axes.set_xlabel(f"score (out of {top:g})")
     axes.set_ylabel("submissions")
+    _integer_counts(axes.yaxis)
     axes.set_title("Score distribution")
     axes.legend(frameon=False)
     return _svg(figure)
@@ -77,6 +85,7 @@ def time_histogram(stats: AssignmentStats) -> str | None:
     axes.hist(seconds, bins=bins, color=GREY, edgecolor="white")
     axes.set_xlabel("seconds to grade one submission")
     axes.set_ylabel("submissions")
+    _integer_counts(axes.yaxis)
     axes.set_title(f"Time per submission (median {median:.1f} s, longest {seconds.max():.0f} s)")
     return _svg(figure)
 
@@ -94,8 +103,8 @@ def task_chart(stats: AssignmentStats) -> str | None:
     axes.set_yticks(list(positions), [f"{t.id} ({t.points:g} pt)" for t in tasks])
     axes.set_xlim(0, 100)
     axes.set_xlabel("% of graded submissions")
-    axes.set_title("Per task")
-    axes.legend(frameon=False, loc="lower right", fontsize=8)
+    axes.set_title("Per task", pad=22)
+    axes.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=8)
     return _svg(figure)
 
 
@@ -128,6 +137,7 @@ def mistakes_chart(stats: AssignmentStats, limit: int = 15) -> str | None:
     axes.barh(range(len(mistakes)), [m.submissions for m in mistakes], color=RED)
     axes.set_yticks(range(len(mistakes)), [f"{m.task}: {_short(m.text, 60)}" for m in mistakes], fontsize=7)
     axes.set_xlabel("submissions")
+    _integer_counts(axes.xaxis)
     axes.set_title("Diagnosed mistakes")
     return _svg(figure)
 
