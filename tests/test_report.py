@@ -61,6 +61,14 @@ def make_class(size: int = 40, with_concepts: bool = False) -> list[scoring.Subm
                                               passed=sum(t.outcome == "passed" for t in concept_tests))
             concept_task.score = concept_task.passed / 2
             tasks.append(concept_task)
+            # The concepts assignment's way: one task per question, its test "Your answer", data {verdict, answer}.
+            verdict = ("right", "wrong", "unanswered")[k % 3]
+            answer = {"right": ["a", "c"], "wrong": ["a", "b"], "unanswered": None}[verdict]
+            q3 = _test("test_answer[q3_activations]", "q3_activations", verdict == "right", "" if verdict == "right" else f"q3: {verdict}",
+                       doc="Your answer", data={"verdict": verdict, "answer": answer})
+            q3_task = scoring.TaskResult("q3_activations", "Which activations saturate?", 1, tests=[q3], total=1, passed=int(verdict == "right"))
+            q3_task.score = float(verdict == "right")
+            tasks.append(q3_task)
         result = scoring.SubmissionResult(name=f"student{k:02d}", assignment="normdemo", status="ok", tasks=tasks, seed=1000,
                                           execution_time=float(rng.uniform(3, 9)), assignment_version="1+abcdef")
         if k == 5:
@@ -78,7 +86,7 @@ def make_class(size: int = 40, with_concepts: bool = False) -> list[scoring.Subm
 def test_stats_of_the_class():
     stats = assignment_stats(make_class(with_concepts=True), "Normalisation demo")
     assert stats.submissions == 40 and stats.statuses == {"ok": 38, "grader_error": 1, "student_error": 1}
-    assert len(stats.scores) == 39 and stats.max_score == 6                  # the grader error has no score
+    assert len(stats.scores) == 39 and stats.max_score == 7                  # the grader error has no score
     mistakes = {m.text: m for m in stats.mistakes}
     # Counted once per submission among the 38 ok ones: k % 4 == 1 is 10 of 40, minus k = 5 (the grader error).
     assert mistakes[HINT_UNBIASED].submissions == 9 and mistakes[HINT_UNBIASED].tests == 36
@@ -90,6 +98,11 @@ def test_stats_of_the_class():
     assert forward["test_forward_0"].total == 38 and forward["test_forward_0"].passed == 29
     q1 = next(q for q in stats.concepts if q.name == "q1_variance")
     assert q1.answered == 38 and q1.right == 19 and q1.wrong_answers[0][0] == "unbiased"
+    q3 = next(q for q in stats.concepts if q.task == "q3_activations")
+    # k % 3 over the 38 ok submissions (k = 5, 6 excluded): 13 right, 13 wrong, 12 unanswered.
+    assert (q3.label, q3.answered, q3.right, q3.unanswered) == ("Which activations saturate?", 38, 13, 12)
+    assert q3.wrong_answers == [("a, b", 13)]
+    assert not any(f.task == "q3_activations" for f in stats.failures)      # answers are not failure messages
     tasks = {t.id: t for t in stats.tasks}
     assert tasks["forward"].graded == 39 and tasks["forward"].complete_share == pytest.approx(29 / 39)
 

@@ -100,10 +100,10 @@ def render_report(stats: AssignmentStats, source: str = "") -> str:
         parts += [
             "<h2>Concept questions</h2>",
             _figure(plots.concept_chart(stats), "concept questions answered right"),
-            _table(["task", "question", "answered", "right", "most common wrong answers"],
-                   [[f"<code>{_e(q.task)}</code>", _e(q.label), str(q.answered), _pct(q.share_right),
+            _table(["task", "question", "answered", "right", "not answered", "most common wrong answers"],
+                   [[f"<code>{_e(q.task)}</code>", _e(q.label), str(q.answered), _pct(q.share_right), str(q.unanswered),
                      "; ".join(f"<code>{_e(answer)}</code> ({count})" for answer, count in q.wrong_answers) or "–"] for q in stats.concepts],
-                   numeric={2, 3}),
+                   numeric={2, 3, 4}),
         ]
     parts += [
         "<h2>Statuses and errors</h2>",

@@ -11,9 +11,11 @@ objects (``Gradebook.latest_results``); nothing is re-graded.
 - diagnosed mistakes: the hints that fired (``It looks like you <description>.`` in a
   message, written by ``autograder.testing.assert_close``, or ``data["hint"]``), and
   the generic diagnoses (sign flipped, off by a factor), counted by submission;
-- concept questions: tests whose outcome carries ``data`` with an ``answer``
-  (pytest's ``record_property``): per question, the share right and the most common
-  wrong answer.
+- concept questions: tests whose outcome carries ``data`` with an ``answer`` or a
+  ``verdict`` (pytest's ``record_property``; the ``concepts`` assignment records
+  ``verdict`` = right / wrong / unanswered / malformed and the normalised
+  ``answer``): per question, the share right, the share not answered (or not
+  readable), and the most common wrong answers.
 """
 
 from __future__ import annotations
@@ -97,8 +99,9 @@ class ConceptQuestion:
     task: str
     name: str
     label: str
-    answered: int
+    answered: int             # submissions with a recorded verdict or answer
     right: int
+    unanswered: int           # verdict unanswered or malformed
     wrong_answers: list[tuple[str, int]]  # most common first
 
     @property
@@ -133,6 +136,15 @@ class AssignmentStats:
     @property
     def median(self) -> float | None:
         return statistics.median(self.scores) if self.scores else None
+
+
+def _answer_text(answer) -> str:
+    """A recorded answer as text: ``"c"``, ``["a", "b"]`` -> ``"a, b"``, ``12.0`` -> ``"12"``."""
+    if isinstance(answer, (list, tuple)):
+        return ", ".join(_answer_text(part) for part in answer)
+    if isinstance(answer, float):
+        return f"{answer:g}"
+    return str(answer)[:200]
 
 
 def _mistakes_in(test) -> list[str]:
@@ -178,14 +190,17 @@ def assignment_stats(results: list[SubmissionResult], title: str = "", grader_ve
                 stats.total += 1
                 stats.passed += test.outcome == "passed"
                 data = outcome_data(test)
-                if "answer" in data:
-                    entry = answers.setdefault(key, {"label": str(data.get("question") or test.doc or test.name), "answered": 0, "right": 0,
-                                                     "wrong": collections.Counter()})
+                if "answer" in data or "verdict" in data:
+                    label = data.get("question") or (task.title if len(task.tests) == 1 else f"{task.title}: {test.doc or test.name}")
+                    entry = answers.setdefault(key, {"label": str(label), "answered": 0, "right": 0, "unanswered": 0, "wrong": collections.Counter()})
+                    verdict = data.get("verdict") or ("right" if test.outcome == "passed" else "wrong")
                     entry["answered"] += 1
-                    if test.outcome == "passed":
+                    if verdict == "right":
                         entry["right"] += 1
+                    elif verdict in ("unanswered", "malformed"):
+                        entry["unanswered"] += 1
                     else:
-                        entry["wrong"][str(data["answer"])[:200]] += 1
+                        entry["wrong"][_answer_text(data.get("answer"))] += 1
                     continue  # a concept answer: counted in its own section, not among the failure messages
                 if test.outcome == "passed":
                     continue
@@ -204,7 +219,7 @@ def assignment_stats(results: list[SubmissionResult], title: str = "", grader_ve
                         counted_mistake.submissions += 1
 
     by_count = lambda item: (-item.submissions, -item.tests, item.task, item.text)  # noqa: E731
-    concepts = [ConceptQuestion(task, name, entry["label"], entry["answered"], entry["right"], entry["wrong"].most_common(3))
+    concepts = [ConceptQuestion(task, name, entry["label"], entry["answered"], entry["right"], entry["unanswered"], entry["wrong"].most_common(3))
                 for (task, name), entry in answers.items()]
     return AssignmentStats(
         assignment=assignment,
