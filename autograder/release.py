@@ -32,6 +32,8 @@ __all__ = ["ReleaseError", "build_release", "check_release", "make_stub", "publi
 BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")
 INCLUDE = re.compile(r"^\s*#\s*include:\s*(.+?)\s*$")
+#: the one command a student runs to check work locally and in notebooks (the `student` extra: no torch)
+STUDENT_INSTALL = 'pip install "dl-autograder[student]"'
 
 
 def _enclosing_functions(source: str) -> list[tuple[int, int, str]]:
@@ -150,6 +152,20 @@ Implement the functions in `{spec.module_file}`. Each stub raises
 **Total: {spec.max_score:g} points.** A task's score is its points times the
 fraction of its hidden tests that pass. Hidden tests use random inputs (new
 each grading run), float32 inputs and edge cases, so make your code general.
+
+## Set up
+
+One command installs what you need to check your work, locally and in notebooks
+(Python 3.11 or newer; no torch, no hidden tests):
+
+```
+{STUDENT_INSTALL}
+```
+
+In Jupyter or VS Code, run it in a terminal of the environment the notebook uses.
+In Google Colab, run `!{STUDENT_INSTALL}` in the first cell, then bring this
+folder along (upload it, or `!git clone` your repository and `%cd` into this
+folder): the checks need `assignment.toml` and `tests/` next to the notebook.
 
 ## Check your work
 

@@ -16,6 +16,7 @@ Fixtures
 ``rng``         ``numpy.random.Generator`` seeded from the run's seed and the test's
                 id: hidden inputs change per run, reproducibly.
 ``seed``        the run's seed (int).
+``owner``       the student this run grades (:mod:`autograder.owner`), None when unknown.
 ``device``      ``"cuda"`` when the run grades on a GPU, else ``"cpu"``.
 ``frozen``      :class:`~autograder.harness.frozen.FrozenValues` of the test module (public tests).
 
@@ -72,6 +73,7 @@ class GradingRun:
     gpu: bool = False
     record: bool = False
     frozen_dir: pathlib.Path | None = None
+    owner: object | None = None  # autograder.owner.SubmissionOwner of this submission, when the batch knows it
     records: dict[str, dict] = dataclasses.field(default_factory=dict)
     started: float = dataclasses.field(default_factory=time.time)
     submission: object | None = None
@@ -134,6 +136,15 @@ def _run(config) -> GradingRun:
 @pytest.fixture(scope="session")
 def seed(request) -> int:
     return _run(request.config).seed
+
+
+@pytest.fixture(scope="session")
+def owner(request):
+    """The student (or group) this run grades (:class:`autograder.owner.SubmissionOwner`), or None."""
+    from autograder.owner import current_owner
+
+    run = _run(request.config)
+    return run.owner if run.owner is not None else current_owner()
 
 
 @pytest.fixture

@@ -1,0 +1,50 @@
+"""Grading one submission outside a batch, where a platform runs the grader per student
+(Gradescope's ``run_autograder``, a GitHub Actions job).
+
+The same steps as ``autograder grade`` for one file (intake, harness, worker, retries
+of grader faults), with the sandbox chosen and *said*: a platform's log is the only
+place an instructor sees which confinement student code had.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Callable
+
+from autograder.harness.scoring import SubmissionResult
+from autograder.spec import AssignmentSpec
+
+__all__ = ["choose_sandbox", "grade_submission"]
+
+
+def choose_sandbox(requested: str, say: Callable[[str], None] = print) -> str:
+    """``auto`` -> ``bwrap`` where bubblewrap works here, else ``process``; says which and why."""
+    from autograder.sandbox import default_sandbox
+    from autograder.sandbox.bwrap import bwrap_unavailable_reason
+
+    name = default_sandbox() if requested == "auto" else requested
+    if name == "bwrap":
+        say("sandbox: bwrap (student code in bubblewrap namespaces: no network, hidden tests absent, read-only system)")
+    else:
+        reason = bwrap_unavailable_reason() if requested == "auto" else "asked for"
+        say(f"sandbox: {name} (rlimits, clean environment, student code as an unprivileged uid when run as root; "
+            f"bwrap not used: {reason})")
+    return name
+
+
+def grade_submission(spec: AssignmentSpec, path: pathlib.Path, name: str, sandbox_name: str, seed: int | None = None,
+                     retries: int = 2) -> SubmissionResult:
+    """Grade ``path`` (file or folder) with the hidden tests of ``spec``; never raises for the submission's faults."""
+    from autograder.grading import GradeOptions, close_sandbox, grade_one
+    from autograder.sandbox import make_sandbox
+    from autograder.spec import assignment_version
+
+    options = GradeOptions(sandbox=sandbox_name, seed=seed, retries=retries, progress=False)
+    options.resolved_seed()
+    sandbox = make_sandbox(sandbox_name)
+    try:
+        result = grade_one(spec, pathlib.Path(path), name, sandbox, options)
+    finally:
+        close_sandbox(sandbox)
+    result.assignment_version = assignment_version(spec)
+    return result
