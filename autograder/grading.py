@@ -67,7 +67,7 @@ class Submission:
     path: pathlib.Path
     name: str
     content_hash: str
-    owner: str = ""
+    owner: object | None = None  # autograder.owner.SubmissionOwner, where the batch knows who submitted it
 
 
 def submission_hash(path: pathlib.Path) -> str:
@@ -106,7 +106,8 @@ def grade_submission(spec: AssignmentSpec, submission: Submission, sandbox, opti
                 result.attempts = attempt
                 try:
                     outcomes = sandbox.grade(spec, bundle.directory, seed=options.resolved_seed(), slot=slot, gpu=options.gpu,
-                                             tests=options.tests, warm=warm, jobs=options.jobs)
+                                             tests=options.tests, warm=warm, jobs=options.jobs,
+                                             owner=submission.owner.to_json() if submission.owner is not None else None)
                 except GraderFault as exc:
                     result.message = f"the grader failed: {exc}"
                     continue
@@ -125,7 +126,7 @@ def grade_submission(spec: AssignmentSpec, submission: Submission, sandbox, opti
         finally:
             bundle.cleanup()
     result.submission_hash = submission.content_hash
-    result.owner = submission.owner
+    result.owner = submission.owner.label if submission.owner is not None else ""
     result.sandbox = options.sandbox
     result.execution_time = time.monotonic() - started
     return result
@@ -187,10 +188,10 @@ class LocalExecutor:
 
 
 def grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathlib.Path, options: GradeOptions, sandbox=None,
-                executor=None, owners: dict[str, str] | None = None) -> list[SubmissionResult]:
+                executor=None, owners: dict | None = None) -> list[SubmissionResult]:
     """Grade ``paths``; write per-submission files, the gradebook and ``grades.csv``. Returns the results in order.
 
-    ``owners``: submission path (as given) -> who submitted it, where the batch knows.
+    ``owners``: submission path (as given) -> who submitted it (:class:`autograder.owner.SubmissionOwner`), where the batch knows.
     """
     from autograder.sandbox import make_sandbox, resolve_sandbox
 
@@ -209,9 +210,9 @@ def grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathli
 
 
 def _grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathlib.Path, options: GradeOptions, sandbox, executor,
-                 owners: dict[str, str]) -> list[SubmissionResult]:
+                 owners: dict) -> list[SubmissionResult]:
     version = assignment_version(spec)
-    submissions = [Submission(path, name, submission_hash(path), owners.get(str(path), ""))
+    submissions = [Submission(path, name, submission_hash(path), owners.get(str(path)))
                    for path, name in zip(paths, unique_names(paths))]
     progress = Progress(len(submissions), label=f"grading {spec.id}", enabled=options.progress)
     gradebook = Gradebook(options.gradebook) if options.gradebook else None

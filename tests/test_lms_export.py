@@ -9,7 +9,7 @@ import pytest
 
 from autograder.formats.roster import RosterError, match_submissions, name_key, read_roster
 from autograder.gradebook import Gradebook
-from autograder.harness.scoring import SubmissionResult, TaskResult
+from autograder.outcomes import SubmissionResult, TaskResult
 
 CANVAS_ROSTER = """\ufeffStudent,ID,SIS User ID,SIS Login ID,Section,Batchnorm (5501),Current Score
     Points Possible,,,,,16,

@@ -35,7 +35,7 @@ import os
 import pathlib
 import re
 
-from autograder.harness.scoring import SubmissionResult
+from autograder.outcomes import SubmissionResult
 from autograder.results import clean_text
 from autograder.spec import AssignmentSpec
 
@@ -206,7 +206,7 @@ def run_classroom(spec: AssignmentSpec, repository: pathlib.Path, named: str | N
                   seed: int | None = None, environ: dict | None = None) -> SubmissionResult:
     """Grade the repository's submission file, print the points, write the Actions files."""
     from autograder.formats.one_submission import choose_sandbox, grade_submission
-    from autograder.harness.scoring import empty_tasks
+    from autograder.outcomes import empty_tasks
     from autograder.owner import ENV_VAR
     from autograder.scratch import enter_run_scratch
 

@@ -117,7 +117,6 @@ def _result_name(owner) -> str:
 
 def run(options) -> int:
     from autograder import __version__
-    from autograder.owner import ENV_VAR
     from autograder.results import gradescope_json
     from autograder.scratch import enter_run_scratch
     from autograder.spec import load_spec
@@ -126,13 +125,11 @@ def run(options) -> int:
     _prepare_results_folder(results)
     spec = load_spec(options.assignment)
     _say(f"autograder {__version__}: {spec.id} ({spec.title}), {spec.max_score:g} points")
-    owner = _read_owner(pathlib.Path(options.metadata))
-    if owner is not None:
-        os.environ[ENV_VAR] = owner.to_json()  # the harness reads it (the `owner` fixture); the worker never sees it
+    owner = _read_owner(pathlib.Path(options.metadata))  # the tests get it (the `owner` fixture); the worker never sees it
     sandbox_name = choose_sandbox(options.sandbox, _say)
     enter_run_scratch()
     path = submission_path(pathlib.Path(options.submission), spec.module_file)
-    result = grade_submission(spec, path, _result_name(owner), sandbox_name, options.seed)
+    result = grade_submission(spec, path, _result_name(owner), sandbox_name, options.seed, owner=owner)
     _report(result)
     if result.status == "grader_error":
         _say("The grader failed (not the submission): no results.json is written, so Gradescope reports a failed run. Rerun it.")

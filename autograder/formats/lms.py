@@ -30,7 +30,7 @@ import pathlib
 import re
 
 from autograder.formats.roster import Matching, Roster, match_submissions
-from autograder.harness.scoring import SubmissionResult
+from autograder.outcomes import SubmissionResult
 
 __all__ = ["CANVAS_COLUMNS", "MOODLE_COLUMNS", "ExportReport", "export_lms"]
 

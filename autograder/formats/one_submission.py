@@ -11,7 +11,7 @@ from __future__ import annotations
 import pathlib
 from collections.abc import Callable
 
-from autograder.harness.scoring import SubmissionResult
+from autograder.outcomes import SubmissionResult
 from autograder.spec import AssignmentSpec
 
 __all__ = ["choose_sandbox", "grade_submission"]
@@ -20,7 +20,7 @@ __all__ = ["choose_sandbox", "grade_submission"]
 def choose_sandbox(requested: str, say: Callable[[str], None] = print) -> str:
     """``auto`` -> ``bwrap`` where bubblewrap works here, else ``process``; says which and why."""
     from autograder.sandbox import default_sandbox
-    from autograder.sandbox.bwrap import bwrap_unavailable_reason
+    from autograder.launchers.bwrap import bwrap_unavailable_reason
 
     name = default_sandbox() if requested == "auto" else requested
     if name == "bwrap":
@@ -33,18 +33,22 @@ def choose_sandbox(requested: str, say: Callable[[str], None] = print) -> str:
 
 
 def grade_submission(spec: AssignmentSpec, path: pathlib.Path, name: str, sandbox_name: str, seed: int | None = None,
-                     retries: int = 2) -> SubmissionResult:
-    """Grade ``path`` (file or folder) with the hidden tests of ``spec``; never raises for the submission's faults."""
-    from autograder.grading import GradeOptions, close_sandbox, grade_one
+                     retries: int = 2, owner=None) -> SubmissionResult:
+    """Grade ``path`` (file or folder) with the hidden tests of ``spec``; never raises for the submission's faults.
+
+    ``owner``: who submitted it (:class:`autograder.owner.SubmissionOwner`), passed to the tests.
+    """
+    from autograder import grading
     from autograder.sandbox import make_sandbox
     from autograder.spec import assignment_version
 
-    options = GradeOptions(sandbox=sandbox_name, seed=seed, retries=retries, progress=False)
+    options = grading.GradeOptions(sandbox=sandbox_name, seed=seed, retries=retries, progress=False)
     options.resolved_seed()
     sandbox = make_sandbox(sandbox_name)
+    path = pathlib.Path(path)
     try:
-        result = grade_one(spec, pathlib.Path(path), name, sandbox, options)
+        result = grading.grade_submission(spec, grading.Submission(path, name, grading.submission_hash(path), owner), sandbox, options)
     finally:
-        close_sandbox(sandbox)
+        sandbox.close()
     result.assignment_version = assignment_version(spec)
     return result

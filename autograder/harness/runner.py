@@ -85,14 +85,16 @@ class TestSuite:
             yield
 
     def run(self, open_submission: Callable[[], object], *, seed: int, hidden: bool = True, gpu: bool = False,
-            record: bool = False, frozen_dir: pathlib.Path | None = None) -> Outcomes:
+            record: bool = False, frozen_dir: pathlib.Path | None = None, owner=None) -> Outcomes:
         """Run every collected test against the submission ``open_submission()`` makes; return the outcomes.
 
         The submission is opened by the first test that asks for it and closed at the end
         (a remote one stops its worker). ``record``: frozen values are recorded into
-        ``frozen_dir`` instead of compared (``release``).
+        ``frozen_dir`` instead of compared (``release``). ``owner``: who submitted it
+        (:class:`autograder.owner.SubmissionOwner`), for the ``owner`` fixture.
         """
-        run = GradingRun(open_submission=open_submission, seed=seed, hidden=hidden, gpu=gpu, record=record, frozen_dir=frozen_dir)
+        run = GradingRun(open_submission=open_submission, seed=seed, hidden=hidden, gpu=gpu, record=record, frozen_dir=frozen_dir,
+                         owner=owner)
         run.records = new_records(self.config, self.items)
         self.config.stash[RUN] = run
         try:

@@ -21,7 +21,7 @@ worker's Python with NumPy) is paid once per slot:
 Requests and replies are JSON lines on stdin and on the original stdout (what the
 harness or tests print goes to stderr)::
 
-    {"op": "grade", "id": 1, "bundle": DIR, "seed": 7, "outcomes": FILE, "warm": true}
+    {"op": "grade", "id": 1, "bundle": DIR, "seed": 7, "outcomes": FILE, "warm": true, "owner": JSON or null}
     -> {"id": 1, "ok": true, "reference": {"score": 16, "max_score": 16}}   (or "ok": false, "error": ...)
     {"op": "quit"}
 
@@ -94,7 +94,7 @@ class HarnessServer:
         self.warmed[seed] = report
         return report
 
-    def grade(self, bundle: pathlib.Path, seed: int, outcomes_path: pathlib.Path) -> None:
+    def grade(self, bundle: pathlib.Path, seed: int, outcomes_path: pathlib.Path, owner=None) -> None:
         """Grade one submission in a forked child; raises :class:`GraderFault` if the child failed."""
         from autograder.errors import GraderFault
 
@@ -103,7 +103,7 @@ class HarnessServer:
         if pid == 0:
             code = 3
             try:
-                self._grade_in_child(bundle, seed, outcomes_path)
+                self._grade_in_child(bundle, seed, outcomes_path, owner)
                 code = 0
             except BaseException as exc:  # noqa: BLE001 (reported through the exit code and stderr)
                 try:
@@ -126,7 +126,7 @@ class HarnessServer:
             how = f"exit {os.WEXITSTATUS(status)}" if os.WIFEXITED(status) else f"signal {os.WTERMSIG(status)}"
             raise GraderFault(f"the harness failed ({how})")
 
-    def _grade_in_child(self, bundle: pathlib.Path, seed: int, outcomes_path: pathlib.Path) -> None:
+    def _grade_in_child(self, bundle: pathlib.Path, seed: int, outcomes_path: pathlib.Path, owner=None) -> None:
         from autograder.confinement import set_parent_death_signal
         from autograder.harness.remote import RemoteSubmission
         from autograder.harness.runner import run_outcomes_or_fault
@@ -136,7 +136,7 @@ class HarnessServer:
         def open_submission():
             return RemoteSubmission.start(self.spec, self.launcher.open(bundle))
 
-        outcomes = run_outcomes_or_fault(self.suite, open_submission, seed=seed, hidden=self.hidden, gpu=self.gpu)
+        outcomes = run_outcomes_or_fault(self.suite, open_submission, seed=seed, hidden=self.hidden, gpu=self.gpu, owner=owner)
         temporary = outcomes_path.with_name(outcomes_path.name + ".tmp")
         temporary.write_text(outcomes.to_json(), encoding="utf-8")
         os.replace(temporary, outcomes_path)
@@ -171,6 +171,15 @@ def _kill_and_reap(pid: int) -> None:
         pass
 
 
+def _owner(text):
+    """The request's owner (JSON of :class:`autograder.owner.SubmissionOwner`), None when absent."""
+    if not text:
+        return None
+    from autograder.owner import SubmissionOwner
+
+    return SubmissionOwner.from_json(text)
+
+
 def _pin_threads(threads: int) -> None:
     """Size BLAS/OpenMP/torch thread pools to the job slot (set before numpy or torch is imported)."""
     for name in THREAD_VARIABLES:
@@ -193,7 +202,7 @@ def serve(server: HarnessServer, requests, replies) -> None:
             seed = int(request["seed"])
             if request.get("warm"):
                 reply["reference"] = server.warm(seed)
-            server.grade(pathlib.Path(request["bundle"]), seed, pathlib.Path(request["outcomes"]))
+            server.grade(pathlib.Path(request["bundle"]), seed, pathlib.Path(request["outcomes"]), _owner(request.get("owner")))
             reply["ok"] = True
         except GraderFault as exc:
             reply.update(ok=False, error=str(exc))

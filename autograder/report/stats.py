@@ -1,6 +1,6 @@
 """What a class did on one assignment: :func:`assignment_stats` over the latest result of each submission.
 
-Everything is counted from :class:`~autograder.harness.scoring.SubmissionResult`
+Everything is counted from :class:`~autograder.outcomes.SubmissionResult`
 objects (``Gradebook.latest_results``); nothing is re-graded.
 
 - scores: of graded submissions (``ok`` and ``student_error``; a ``grader_error`` has none);
@@ -25,7 +25,7 @@ import dataclasses
 import re
 import statistics
 
-from autograder.harness.scoring import SubmissionResult
+from autograder.outcomes import SubmissionResult
 
 __all__ = ["AssignmentStats", "ConceptQuestion", "assignment_stats", "message_pattern", "outcome_data"]
 

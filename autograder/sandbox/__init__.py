@@ -33,11 +33,12 @@ class Sandbox(Protocol):
         """Raise :class:`SandboxUnavailable` (saying what to install) when it cannot run here."""
 
     def grade(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, *, seed: int, slot: int = 0, gpu: bool = False,
-              tests: str = "hidden", warm: bool = False, jobs: int = 1) -> Outcomes:
+              tests: str = "hidden", warm: bool = False, jobs: int = 1, owner: str | None = None) -> Outcomes:
         """Outcomes of grading ``bundle_dir`` (raises :class:`~autograder.errors.GraderFault` when grading broke down).
 
         ``warm``: the harness may grade the reference first for this seed (a batch: the
-        oracle values are then computed once); ``jobs``: how many slots run side by side.
+        oracle values are then computed once); ``jobs``: how many slots run side by side;
+        ``owner``: who submitted it (JSON of :class:`autograder.owner.SubmissionOwner`), for the tests.
         """
 
     def cancel(self) -> None:

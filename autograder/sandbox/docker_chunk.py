@@ -194,7 +194,7 @@ class DockerChunkSandbox:
             self.remove(name)
 
     def grade(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, *, seed: int, slot: int = 0, gpu: bool = False,
-              tests: str = "hidden", warm: bool = False, jobs: int = 1) -> Outcomes:
+              tests: str = "hidden", warm: bool = False, jobs: int = 1, owner: str | None = None) -> Outcomes:
         if self.cancelled:
             raise GradingCancelled()
         check_image(spec, image_tag(spec.id, gpu), self.docker)
@@ -207,7 +207,8 @@ class DockerChunkSandbox:
         try:
             self.copy_bundle(bundle_dir, bundle)
             try:
-                reply = container.harness.grade(f"/in/{key}", f"/out/{key}.json", seed=seed, warm=warm, timeout=request_timeout(spec))
+                reply = container.harness.grade(f"/in/{key}", f"/out/{key}.json", seed=seed, warm=warm, timeout=request_timeout(spec),
+                                                owner=owner)
             except GraderFault as exc:
                 if self.cancelled:
                     raise GradingCancelled() from None

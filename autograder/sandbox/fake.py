@@ -33,11 +33,11 @@ class FakeSandbox:
         return None
 
     def grade(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, *, seed: int, slot: int = 0, gpu: bool = False,
-              tests: str = "hidden", warm: bool = False, jobs: int = 1) -> Outcomes:
+              tests: str = "hidden", warm: bool = False, jobs: int = 1, owner: str | None = None) -> Outcomes:
         if self.cancelled:
             raise GradingCancelled()
         with self._lock:
-            self.calls.append({"bundle": pathlib.Path(bundle_dir), "seed": seed, "slot": slot, "gpu": gpu, "tests": tests, "warm": warm,
+            self.calls.append({"bundle": pathlib.Path(bundle_dir), "seed": seed, "slot": slot, "gpu": gpu, "tests": tests, "warm": warm, "owner": owner,
                                "files": sorted(p.name for p in pathlib.Path(bundle_dir).iterdir())})
         return self.outcomes_for(spec, pathlib.Path(bundle_dir), seed)
 
