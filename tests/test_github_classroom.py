@@ -27,7 +27,7 @@ import pytest
 import yaml
 
 from autograder.formats.github_classroom import SubmissionNotFound, choose_file, reporter_payloads, step_summary, write_actions_files
-from autograder.harness import scoring
+from autograder import outcomes as scoring
 from autograder.release import make_stub
 
 REPO = pathlib.Path(__file__).resolve().parent.parent

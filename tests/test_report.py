@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from autograder.gradebook import Gradebook
-from autograder.harness import scoring
+from autograder import outcomes as scoring
 from autograder.report.page import render_report
 from autograder.report.stats import assignment_stats, message_pattern
 
