@@ -300,32 +300,33 @@ class _Batch:
         try:
             payload = self.ray.get(call)
         except self.ray.exceptions.RayError as exc:
-            self._lost(submission, exc)
             if isinstance(exc, self.ray.exceptions.RayTaskError) and not isinstance(exc, self.ray.exceptions.RayActorError):
+                self._lost(submission, f"the slot on {_place(slot.where)} failed: {_short(exc)}")
                 return  # the call failed, the slot lives on
+            self._lost(submission, f"its slot on {_place(slot.where)} went away: node lost or process ended, {type(exc).__name__}")
             self.stats["slots_lost"] += 1
             self._replace(slot, before_ready=False)
             return
         if payload is None:  # cancelled on the node (a batch being stopped): no result
-            self._lost(submission, RuntimeError("its grading was cancelled on the node"))
+            self._lost(submission, f"its grading was cancelled on {_place(slot.where)}")
             return
         result = SubmissionResult.from_json(payload)
         self._record(submission, self.grade.finish(result, submission, time.monotonic() - slot.sent_at))
 
-    def _lost(self, submission: Submission, exc: BaseException) -> None:
+    def _lost(self, submission: Submission, reason: str) -> None:
         """The grading of ``submission`` came back with no result: send it again, or record a grader error."""
         self.losses[submission.name] += 1
         lost = self.losses[submission.name]
         if lost <= self.executor.NODE_RETRIES:
             self.stats["resent"] += 1
-            self.log(f"lost the grading of {submission.name} ({_short(exc)}); grading it again on another slot")
+            self.log(f"lost the grading of {submission.name} ({reason}); grading it again")
             self.queue.appendleft(submission)
             return
         self.stats["lost_results"] += 1
         spec, options = self.grade.spec, self.grade.options
         result = SubmissionResult(name=submission.name, assignment=spec.id, status="grader_error", tasks=empty_tasks(spec),
                                   seed=options.seed, attempts=lost,
-                                  message=f"the grader failed: its grading on the Ray cluster was lost {lost} times (last: {_short(exc)})")
+                                  message=f"the grader failed: its grading on the Ray cluster was lost {lost} times (last: {reason})")
         self._record(submission, self.grade.finish(result, submission, 0.0))
 
     def _record(self, submission: Submission, result: SubmissionResult) -> None:
@@ -387,6 +388,13 @@ def _describe(resources: dict[str, float]) -> str:
         if key not in ("CPU", "memory", "GPU", "object_store_memory") and not key.startswith("node:") and not key.startswith("accelerator_type"):
             parts.append(f"{key} {amount:g}")
     return ", ".join(parts)
+
+
+def _place(where: dict) -> str:
+    """Where a slot ran, for messages: ``host (127.0.0.3)``."""
+    if not where:
+        return "a node"
+    return f"{where.get('host', '?')} ({where.get('ip') or where.get('node', '')[:12]})"
 
 
 def _short(exc: BaseException) -> str:

@@ -81,7 +81,7 @@ class GradingSlot:
         self.job = job
         self.problem = ""
         self.sandbox = None
-        self.node = _node_id()
+        self.node, self.node_ip = _node()
         enter_run_scratch()  # this actor's process is the slot's grader: its temporary files go where a dead one's are swept
         self._scratch = pathlib.Path(tempfile.mkdtemp(prefix=f"ag-ray-slot{slot}-"))
         try:
@@ -121,7 +121,7 @@ class GradingSlot:
 
     def where(self) -> dict:
         """Where this slot runs and whether it can grade: node, host, pid, sandbox, problem ("" when ready)."""
-        return {"node": self.node, "host": socket.gethostname(), "pid": os.getpid(), "slot": self.slot,
+        return {"node": self.node, "ip": self.node_ip, "host": socket.gethostname(), "pid": os.getpid(), "slot": self.slot,
                 "sandbox": getattr(getattr(self, "options", None), "sandbox", ""), "problem": self.problem}
 
     def grade(self, name: str, bundle: dict) -> str | None:
@@ -135,7 +135,7 @@ class GradingSlot:
             result = grade_bundle(self.spec, name, source, self.sandbox, self.options, self.slot, warm=self.job.warm)
         except GradingCancelled:
             return None
-        result.environment = {**result.environment, "ray_node": self.node}
+        result.environment = {**result.environment, "ray_node": self.node, "ray_node_ip": self.node_ip}  # where it was graded
         return result.to_json()
 
     def cancel(self) -> bool:
@@ -152,10 +152,11 @@ class GradingSlot:
         return True
 
 
-def _node_id() -> str:
+def _node() -> tuple[str, str]:
+    """This Ray node's id and IP address (empty outside Ray)."""
     try:
         import ray
 
-        return ray.get_runtime_context().get_node_id()
-    except Exception:  # noqa: BLE001 (outside Ray: a unit test)
-        return ""
+        return ray.get_runtime_context().get_node_id(), ray.util.get_node_ip_address()
+    except Exception:  # noqa: BLE001 (outside Ray)
+        return "", ""
