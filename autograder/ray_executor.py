@@ -206,6 +206,7 @@ class _Batch:
         self.snapshot = ray.put(pack_folder(grade.spec.root))
         self.job = SlotJob(grade.spec.root.name, grade.version, framework_fingerprint(), grade.options, grade.warm, shape["CPU"])
         self.slots: list[_Slot] = []
+        self.sandboxes: dict[str, str] = {}  # sandbox the slots resolved -> where it was first seen
         self.last_usable = time.monotonic()  # when some slot was last ready or grading
 
     def run(self, submissions: list[Submission]) -> None:
@@ -264,6 +265,11 @@ class _Batch:
         slot.where = where
         slot.failed_starts = 0
         self.last_usable = time.monotonic()
+        if where["sandbox"] not in self.sandboxes:
+            self.sandboxes[where["sandbox"]] = _place(where)
+            if len(self.sandboxes) > 1:  # "auto" means bwrap where it works, process elsewhere: say that confinement differs
+                self.log("warning: the slots run different sandboxes: " + ", ".join(f"{name} (first on {place})" for name, place in self.sandboxes.items())
+                         + "; pass --sandbox bwrap (or docker) to require one everywhere")
 
     def _check_stalled(self) -> None:
         if any(slot.starting is None for slot in self.slots):

@@ -154,7 +154,8 @@ class FakeRay:
         class Actor:
             def __init__(self):
                 fake.started += 1
-                self.where = Method(lambda: (lambda: {"problem": fake.problem, "host": "fakehost", "ip": "10.9.9.9", "node": "f" * 20}))
+                self.where = Method(lambda: (lambda: {"problem": fake.problem, "host": "fakehost", "ip": "10.9.9.9", "node": "f" * 20,
+                                                            "sandbox": "process"}))
                 self.grade = Method(self._grade)
                 self.close = self.cancel = Method(lambda: (lambda: True))
 
