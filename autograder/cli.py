@@ -76,6 +76,9 @@ def _cmd_grade(options) -> int:
     except BatchInterrupted as exc:
         print(f"\nautograder: {exc}; run the same command with --resume to grade the rest", file=sys.stderr)
         return 130
+    except KeyboardInterrupt:  # before the batch started (connecting to a cluster)
+        print("\nautograder: interrupted before grading started", file=sys.stderr)
+        return 130
     counts: dict[str, int] = {}
     for result in results:
         counts[result.status] = counts.get(result.status, 0) + 1

@@ -40,7 +40,6 @@ from __future__ import annotations
 import collections
 import dataclasses
 import logging
-import sys
 import time
 from collections.abc import Callable
 from typing import Any

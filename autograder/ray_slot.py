@@ -27,6 +27,7 @@ import os
 import pathlib
 import shutil
 import socket
+import sys
 import tempfile
 
 import autograder
@@ -135,7 +136,8 @@ class GradingSlot:
             result = grade_bundle(self.spec, name, source, self.sandbox, self.options, self.slot, warm=self.job.warm)
         except GradingCancelled:
             return None
-        result.environment = {**result.environment, "ray_node": self.node, "ray_node_ip": self.node_ip}  # where it was graded
+        if self.node:  # where it was graded
+            result.environment = {**result.environment, "ray_node": self.node, "ray_node_ip": self.node_ip}
         return result.to_json()
 
     def cancel(self) -> bool:
@@ -153,10 +155,8 @@ class GradingSlot:
 
 
 def _node() -> tuple[str, str]:
-    """This Ray node's id and IP address (empty outside Ray)."""
-    try:
-        import ray
-
-        return ray.get_runtime_context().get_node_id(), ray.util.get_node_ip_address()
-    except Exception:  # noqa: BLE001 (outside Ray)
+    """This Ray node's id and IP address; empty outside a Ray worker (asking Ray there would start a Ray of its own)."""
+    ray = sys.modules.get("ray")
+    if ray is None or not ray.is_initialized():
         return "", ""
+    return ray.get_runtime_context().get_node_id(), ray.util.get_node_ip_address()

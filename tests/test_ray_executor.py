@@ -442,3 +442,47 @@ def test_ctrl_c_keeps_finished_results_and_resume_grades_the_rest(cluster, cours
     assert sorted({name for name, _ in rows}) == sorted(p.name.rsplit(".", 1)[0] for p in paths)
     assert len(graded) == len(set(graded)) == len(paths) - 1  # all but breaks_grader, once each
     assert (out / "grades.csv").read_bytes() == (local_out / "grades.csv").read_bytes()
+
+
+SLOT_PROBE = '''
+import json, pathlib, sys
+from autograder.folder_archive import pack_folder
+from autograder.grading import GradeOptions
+from autograder.intake import intake
+from autograder.ray_slot import GradingSlot, SlotJob, framework_fingerprint, pack_bundle
+from autograder.spec import assignment_version, load_spec
+
+root, submission, framework, version = sys.argv[1:5]
+spec = load_spec(root)
+job = SlotJob(spec.root.name, version or assignment_version(spec), framework or framework_fingerprint(),
+              GradeOptions(sandbox="process", seed=7, retries=0), warm=False, cpus=1)
+slot = GradingSlot(pack_folder(spec.root), job, 0)
+report = {"where": slot.where()}
+if not report["where"]["problem"]:
+    report["result"] = json.loads(slot.grade("alice", pack_bundle(intake(pathlib.Path(submission), spec))))
+slot.close()
+print(json.dumps(report))
+'''
+
+
+def test_a_slot_grades_from_the_snapshot_alone_and_refuses_other_code_or_another_version(toy_base, toy_reference, tmp_path):
+    """The node side without Ray (each case in a process of its own, as an actor is): the slot grades
+    from the bytes it was given, and says why it cannot when the code or the assignment differ."""
+    snapshot_root = tmp_path / "instructor" / "toy"
+    shutil.copytree(toy_base / "solutions" / "toy", snapshot_root)
+    submission = tmp_path / "alice.py"
+    submission.write_text(toy_reference.replace('return dout * cache["factor"]', "return dout"))
+
+    def probe(framework="", version=""):
+        completed = subprocess.run([sys.executable, "-c", SLOT_PROBE, str(snapshot_root), str(submission), framework, version],
+                                   capture_output=True, text=True, timeout=300)
+        assert completed.returncode == 0, completed.stderr[-3000:]
+        return json.loads(completed.stdout.strip().splitlines()[-1])
+
+    report = probe()
+    assert report["where"]["problem"] == "" and report["where"]["sandbox"] == "process"
+    result = report["result"]
+    assert result["status"] == "ok" and result["name"] == "alice" and result["seed"] == 7
+    assert [task["score"] for task in result["tasks"]] == pytest.approx([2 * 2 / 3, 1])  # the backward test fails, as locally
+    assert "other grader code" in probe(framework="0" * 64)["where"]["problem"]
+    assert "arrived as version" in probe(version="1+000000000000")["where"]["problem"]
