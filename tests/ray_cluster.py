@@ -114,7 +114,10 @@ class LocalRayCluster:
         self.folder = pathlib.Path(tempfile.mkdtemp(prefix="agray-", dir="/tmp"))
         self.nodes: list[RayNode] = []
         self.address = ""
-        self.env = {**os.environ, "PYTHONPATH": str(REPO), "RAY_USAGE_STATS_ENABLED": "0", "RAY_DISABLE_DOCKER_CPU_WARNING": "1"}
+        # RAY_AUTH_MODE said outright: a head started where ~/.ray/auth_token exists (any earlier local ray.init() writes
+        # one) would otherwise turn token authentication on, and the worker nodes, which do not, could not join.
+        self.env = {**os.environ, "PYTHONPATH": str(REPO), "RAY_USAGE_STATS_ENABLED": "0", "RAY_DISABLE_DOCKER_CPU_WARNING": "1",
+                    "RAY_AUTH_MODE": "disabled"}
         # Test tuning only (RAY_<setting>): notice a dead node in seconds rather than half a minute.
         for key, value in (system_config or {}).items():
             self.env[f"RAY_{key}"] = str(value)
