@@ -1,6 +1,7 @@
 """The ``autograder`` command: parses arguments and calls the modules that do the work.
 
     autograder grade --assignment ID [--sandbox process] [--jobs N] --out DIR [--gradebook PATH] [--resume] SUBMISSION...
+                     [--executor ray [--ray-address ADDRESS]]
     autograder export csv|gradescope --gradebook PATH --out PATH [--assignment ID]
     autograder export canvas|moodle --gradebook PATH --roster ROSTER.csv --out FILE [--assignment ID]
     autograder check SUBMISSION [--assignment ID] [--task TASK]
@@ -69,14 +70,18 @@ def _cmd_grade(options) -> int:
                                  retries=options.retries, formats=tuple(options.format or ()), progress=not options.quiet,
                                  gradebook=pathlib.Path(options.gradebook or pathlib.Path(options.out) / "gradebook.sqlite"), resume=options.resume)
     _stop_on_sigterm()
-    enter_run_scratch()
     try:
-        results = grade_batch(spec, paths, pathlib.Path(options.out), grade_options)
+        executor = _executor(options)  # connects to a cluster before the run's scratch folder becomes $TMPDIR
+        enter_run_scratch()
+        results = grade_batch(spec, paths, pathlib.Path(options.out), grade_options, executor=executor)
     except SandboxUnavailable as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
     except BatchInterrupted as exc:
         print(f"\nautograder: {exc}; run the same command with --resume to grade the rest", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:  # before the batch started (connecting to a cluster)
+        print("\nautograder: interrupted before grading started", file=sys.stderr)
         return 130
     counts: dict[str, int] = {}
     for result in results:
@@ -86,6 +91,39 @@ def _cmd_grade(options) -> int:
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     print(f"graded {len(results)} submission(s) of {spec.id} (seed {grade_options.seed}): {summary}; results in {options.out}")
     return 0
+
+
+def _executor(options):
+    """None (local job slots) or the cluster executor ``--executor`` names, connected."""
+    if options.executor == "local":
+        if options.ray_address or options.ray_resources:
+            raise SystemExit("autograder: --ray-address and --ray-resources need --executor ray")
+        return None
+    from autograder.ray_executor import RayExecutor
+
+    def log(message: str) -> None:
+        if not options.quiet:
+            print(f"autograder: {message}", file=sys.stderr, flush=True)
+
+    executor = RayExecutor(options.jobs, address=options.ray_address, resources=_ray_resources(options.ray_resources), log=log)
+    executor.connect()
+    return executor
+
+
+def _ray_resources(text: str | None) -> dict[str, float]:
+    """``--ray-resources autograder=1,fast_disk=1`` -> ``{"autograder": 1.0, "fast_disk": 1.0}``."""
+    resources: dict[str, float] = {}
+    for item in (text or "").split(","):
+        if not item.strip():
+            continue
+        name, _, amount = item.partition("=")
+        try:
+            resources[name.strip()] = float(amount) if amount.strip() else 1.0
+        except ValueError:
+            raise SystemExit(f"autograder: --ray-resources takes NAME=AMOUNT,...; '{item}' is not that") from None
+        if not name.strip() or resources[name.strip()] <= 0:
+            raise SystemExit(f"autograder: --ray-resources takes NAME=AMOUNT,... with AMOUNT > 0; '{item}' is not that")
+    return resources
 
 
 def _cmd_export(options) -> int:
@@ -331,7 +369,12 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--out", required=True, metavar="DIR")
     grade.add_argument("--sandbox", default="auto", choices=_sandbox_choices(),
                        help="auto (default: bwrap where bubblewrap works, else process), process, bwrap or docker")
-    grade.add_argument("--jobs", type=int, default=1, metavar="N")
+    grade.add_argument("--jobs", type=int, default=1, metavar="N", help="job slots (with --executor ray: across the cluster)")
+    grade.add_argument("--executor", default="local", choices=("local", "ray"),
+                       help="where gradings run: local job slots (default) or a Ray cluster (docs/cluster.md)")
+    grade.add_argument("--ray-address", metavar="ADDRESS", help="the Ray cluster (host:port or ray://host:10001; default $RAY_ADDRESS, "
+                       "else one started here with `ray start`)")
+    grade.add_argument("--ray-resources", metavar="NAME=N,...", help="custom Ray resources every slot asks for (e.g. autograder=1)")
     grade.add_argument("--seed", type=int, help="seed of the hidden inputs (default: random, recorded in the results)")
     grade.add_argument("--format", action="append", choices=("junit",), help="extra output formats")
     grade.add_argument("--gpus", nargs="?", const="all", default=None, help="run GPU tests (all, or a device list)")

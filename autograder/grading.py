@@ -30,13 +30,14 @@ from collections.abc import Callable
 
 from autograder.errors import BatchInterrupted, GraderFault, GradingCancelled, IntakeError
 from autograder.gradebook import Gradebook
-from autograder.intake import intake, submission_name
+from autograder.intake import SourceBundle, intake, submission_name
 from autograder.outcomes import SubmissionResult, empty_tasks, score_outcomes
 from autograder.progress import Progress
 from autograder.results import write_csv, write_junit, write_submission_files
 from autograder.spec import AssignmentSpec, assignment_version, snapshot_spec
 
-__all__ = ["BatchInterrupted", "GradeOptions", "LocalExecutor", "Submission", "grade_batch", "grade_submission", "submission_hash"]
+__all__ = ["BatchGrading", "BatchInterrupted", "GradeOptions", "LocalExecutor", "Submission", "finish_result", "grade_batch", "grade_bundle", "grade_submission",
+           "submission_hash", "take_in"]
 
 
 @dataclasses.dataclass
@@ -87,49 +88,71 @@ def submission_hash(path: pathlib.Path) -> str:
     return digest.hexdigest()
 
 
+def take_in(spec: AssignmentSpec, submission: Submission, options: GradeOptions) -> SourceBundle | SubmissionResult:
+    """Intake of one submission: its source bundle, or its result when it cannot be graded as submitted."""
+    try:
+        return intake(submission.path, spec)
+    except IntakeError as exc:
+        return SubmissionResult(name=submission.name, assignment=spec.id, status="student_error", tasks=empty_tasks(spec),
+                                seed=options.seed, message=str(exc))
+    except Exception as exc:  # noqa: BLE001 (a bug in intake is the grader's fault)
+        return SubmissionResult(name=submission.name, assignment=spec.id, status="grader_error", tasks=empty_tasks(spec),
+                                seed=options.seed, message=f"intake failed: {type(exc).__name__}: {exc}")
+
+
+def grade_bundle(spec: AssignmentSpec, name: str, bundle: SourceBundle, sandbox, options: GradeOptions, slot: int = 0,
+                 *, warm: bool = False, owner: str | None = None) -> SubmissionResult:
+    """Grade a source bundle in ``sandbox``, retrying grader faults; removes the bundle. Never raises (but for GradingCancelled).
+
+    What runs where the sandbox is: on this machine for a local batch, on a node for
+    :mod:`autograder.ray_executor`.
+    """
+    result = SubmissionResult(name=name, assignment=spec.id, status="grader_error", tasks=empty_tasks(spec), seed=options.seed)
+    try:
+        for attempt in range(1, options.retries + 2):
+            result.attempts = attempt
+            try:
+                outcomes = sandbox.grade(spec, bundle.directory, seed=options.resolved_seed(), slot=slot, gpu=options.gpu,
+                                         tests=options.tests, warm=warm, jobs=options.jobs, owner=owner)
+            except GraderFault as exc:
+                result.message = f"the grader failed: {exc}"
+                continue
+            scored = score_outcomes(spec, name, outcomes, gpu_requested=options.gpu)
+            scored.attempts = attempt
+            scored.notes = bundle.notes + scored.notes
+            scored.warnings = sorted(set(scored.warnings))
+            result = scored
+            if result.status != "grader_error":
+                break
+    except GradingCancelled:
+        raise
+    except Exception as exc:  # noqa: BLE001 (never let one submission break the batch)
+        result.status = "grader_error"
+        result.message = f"the grader failed: {type(exc).__name__}: {exc}"
+    finally:
+        bundle.cleanup()
+    result.sandbox = options.sandbox
+    return result
+
+
+def finish_result(result: SubmissionResult, submission: Submission, options: GradeOptions, elapsed: float) -> SubmissionResult:
+    """What the batch knows about a submission and its result has not: content hash, owner, sandbox, time taken."""
+    result.submission_hash = submission.content_hash
+    result.owner = submission.owner.label if submission.owner is not None else ""
+    result.sandbox = result.sandbox or options.sandbox
+    result.execution_time = elapsed
+    return result
+
+
 def grade_submission(spec: AssignmentSpec, submission: Submission, sandbox, options: GradeOptions, slot: int = 0,
                      *, warm: bool = False) -> SubmissionResult:
     """Grade one submission; never raises (a cancelled batch raises :class:`GradingCancelled`)."""
     started = time.monotonic()
-    result = SubmissionResult(name=submission.name, assignment=spec.id, status="grader_error", tasks=empty_tasks(spec), seed=options.seed)
-    bundle = None
-    try:
-        bundle = intake(submission.path, spec)
-    except IntakeError as exc:
-        result.status = "student_error"
-        result.message = str(exc)
-    except Exception as exc:  # noqa: BLE001 (a bug in intake is the grader's fault)
-        result.message = f"intake failed: {type(exc).__name__}: {exc}"
-    if bundle is not None:
-        try:
-            for attempt in range(1, options.retries + 2):
-                result.attempts = attempt
-                try:
-                    outcomes = sandbox.grade(spec, bundle.directory, seed=options.resolved_seed(), slot=slot, gpu=options.gpu,
-                                             tests=options.tests, warm=warm, jobs=options.jobs,
-                                             owner=submission.owner.to_json() if submission.owner is not None else None)
-                except GraderFault as exc:
-                    result.message = f"the grader failed: {exc}"
-                    continue
-                scored = score_outcomes(spec, submission.name, outcomes, gpu_requested=options.gpu)
-                scored.attempts = attempt
-                scored.notes = bundle.notes + scored.notes
-                scored.warnings = sorted(set(scored.warnings))
-                result = scored
-                if result.status != "grader_error":
-                    break
-        except GradingCancelled:
-            raise
-        except Exception as exc:  # noqa: BLE001 (never let one submission break the batch)
-            result.status = "grader_error"
-            result.message = f"the grader failed: {type(exc).__name__}: {exc}"
-        finally:
-            bundle.cleanup()
-    result.submission_hash = submission.content_hash
-    result.owner = submission.owner.label if submission.owner is not None else ""
-    result.sandbox = options.sandbox
-    result.execution_time = time.monotonic() - started
-    return result
+    taken = take_in(spec, submission, options)
+    owner = submission.owner.to_json() if submission.owner is not None else None
+    result = taken if isinstance(taken, SubmissionResult) else grade_bundle(spec, submission.name, taken, sandbox, options, slot,
+                                                                            warm=warm, owner=owner)
+    return finish_result(result, submission, options, time.monotonic() - started)
 
 
 def unique_names(paths: list[pathlib.Path]) -> list[str]:
@@ -146,6 +169,36 @@ def unique_names(paths: list[pathlib.Path]) -> list[str]:
 
 
 GradeFunction = Callable[[Submission, int], SubmissionResult]
+
+
+class BatchGrading:
+    """``grade(submission, slot)`` of one batch, and what every grading of the batch shares.
+
+    A :class:`LocalExecutor` just calls it. An executor that grades elsewhere
+    (:mod:`autograder.ray_executor`) ships what a node needs instead: ``spec`` (the
+    batch's snapshot of the assignment), ``version``, ``options``, ``warm``; and calls
+    :meth:`take_in` before and :meth:`finish` after each remote grading, here on the driver.
+    """
+
+    def __init__(self, spec: AssignmentSpec, version: str, options: GradeOptions, warm: bool, sandbox=None):
+        self.spec = spec
+        self.version = version
+        self.options = options
+        self.warm = warm
+        self.sandbox = sandbox
+        self.started_at: dict[str, float] = {}  # submission name -> when its grading started (time.time())
+
+    def __call__(self, submission: Submission, slot: int) -> SubmissionResult:
+        self.started_at[submission.name] = time.time()
+        return grade_submission(self.spec, submission, self.sandbox, self.options, slot, warm=self.warm)
+
+    def take_in(self, submission: Submission) -> SourceBundle | SubmissionResult:
+        """Intake, where the driver is: the bundle to ship, or the result when it cannot be graded as submitted."""
+        self.started_at[submission.name] = time.time()
+        return take_in(self.spec, submission, self.options)
+
+    def finish(self, result: SubmissionResult, submission: Submission, elapsed: float) -> SubmissionResult:
+        return finish_result(result, submission, self.options, elapsed)
 
 
 class LocalExecutor:
@@ -192,12 +245,18 @@ def grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathli
     """Grade ``paths``; write per-submission files, the gradebook and ``grades.csv``. Returns the results in order.
 
     ``owners``: submission path (as given) -> who submitted it (:class:`autograder.owner.SubmissionOwner`), where the batch knows.
+    ``executor``: where the gradings run; by default a :class:`LocalExecutor` of ``options.jobs``
+    slots with ``sandbox`` (made here when not given). An executor that grades elsewhere
+    (:class:`autograder.ray_executor.RayExecutor`) makes its sandboxes where it grades: none is made here.
     """
     from autograder.sandbox import make_sandbox, resolve_sandbox
 
-    options.sandbox = resolve_sandbox(options.sandbox)
-    sandbox = sandbox or make_sandbox(options.sandbox, gpus=options.gpu_devices)
-    executor = executor or LocalExecutor(options.jobs, sandbox)
+    if executor is None:
+        options.sandbox = resolve_sandbox(options.sandbox)
+        sandbox = sandbox or make_sandbox(options.sandbox, gpus=options.gpu_devices)
+        executor = LocalExecutor(options.jobs, sandbox)
+    elif options.sandbox != "auto":
+        options.sandbox = resolve_sandbox(options.sandbox)  # an executor that grades elsewhere makes its sandboxes there ("auto": per node)
     out_dir.mkdir(parents=True, exist_ok=True)
     # The whole batch grades against one copy of the assignment, whatever is edited meanwhile.
     snapshot_dir = pathlib.Path(tempfile.mkdtemp(prefix="ag-assignment-"))
@@ -205,7 +264,8 @@ def grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathli
         spec = snapshot_spec(spec, snapshot_dir)
         return _grade_batch(spec, paths, out_dir, options, sandbox, executor, owners or {})
     finally:
-        sandbox.close()
+        if sandbox is not None:
+            sandbox.close()
         shutil.rmtree(snapshot_dir, ignore_errors=True)
 
 
@@ -231,11 +291,7 @@ def _grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathl
         else:
             pending.append(submission)
     warm = options.warm if options.warm is not None else len(pending) >= 2 * max(1, options.jobs)
-    started_at: dict[str, float] = {}
-
-    def grade(submission: Submission, slot: int) -> SubmissionResult:
-        started_at[submission.name] = time.time()
-        return grade_submission(spec, submission, sandbox, options, slot, warm=warm)
+    grade = BatchGrading(spec, version, options, warm, sandbox)
 
     def record(submission: Submission, result: SubmissionResult) -> None:
         result.assignment_version = version
@@ -244,7 +300,7 @@ def _grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathl
             results[submission.name] = result
             if gradebook is not None:
                 gradebook.record(result, path=submission.path, assignment_version=version, sandbox=result.sandbox or options.sandbox,
-                                 started_at=started_at.get(submission.name))
+                                 started_at=grade.started_at.get(submission.name))
         progress.advance(result.status)
 
     try:
