@@ -16,6 +16,9 @@ An ``assignment.toml`` looks like this::
     memory_mb = 2048                  # address space of the worker
     output_kb = 1024                  # printed output kept for feedback
 
+    [call_limits]                     # optional: functions allowed more (or less) than call_timeout_s
+    batch_size_study = 60             # seconds for one call of batch_size_study
+
     [[tasks]]
     id = "bn_forward"
     title = "Forward pass, train and test mode"
@@ -84,6 +87,13 @@ class AssignmentSpec:
     # The only third-party packages a submission may import (None: whatever the
     # grading environment has); see autograder.student_imports.
     student_packages: tuple[str, ...] | None = None
+    # Per-function limits on one call, in seconds (``[call_limits]``); other functions get
+    # ``limits.call_timeout_s``. A tuple of (function, seconds) pairs, so the spec stays hashable.
+    call_limits: tuple[tuple[str, float], ...] = ()
+
+    def call_timeout(self, function: str) -> float:
+        """The time one call of ``function`` may take, in seconds."""
+        return dict(self.call_limits).get(function, self.limits.call_timeout_s)
 
     @property
     def import_rule(self) -> "ImportRule":
@@ -203,7 +213,24 @@ def load_spec(root: str | pathlib.Path) -> AssignmentSpec:
         root=root,
         extra_files=tuple(data.get("extra_files", ())),
         student_packages=_student_packages(path, data),
+        call_limits=_call_limits(path, data, tasks),
     )
+
+
+def _call_limits(path, data: dict, tasks: list[Task]) -> tuple[tuple[str, float], ...]:
+    """``[call_limits]`` of an assignment.toml: ``function = seconds`` for functions the tasks name."""
+    raw = data.get("call_limits", {})
+    if not isinstance(raw, dict):
+        raise SpecError(f"{path}: [call_limits] must be a table of function = seconds")
+    known = {name for task in tasks for name in task.functions}
+    limits = []
+    for function, seconds in raw.items():
+        if function not in known:
+            raise SpecError(f"{path}: [call_limits] names '{function}', which no task lists in its functions")
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
+            raise SpecError(f"{path}: [call_limits] {function} must be a positive number of seconds, got {seconds!r}")
+        limits.append((function, float(seconds)))
+    return tuple(limits)
 
 
 def _student_packages(path, data: dict) -> tuple[str, ...] | None:

@@ -18,10 +18,11 @@ import time
 import types
 import uuid
 import warnings
+from collections.abc import Mapping
 
 from autograder.harness.closures import bind_closures
 
-__all__ = ["CallTimedOut", "LocalSubmission", "load_module_from_file"]
+__all__ = ["CallTimedOut", "LocalSubmission", "load_module_from_file", "timeout_message"]
 
 TIMEOUTS_BEFORE_GIVING_UP = 2  # as in grading: a function that timed out this often is not called again
 
@@ -30,14 +31,21 @@ class CallTimedOut(BaseException):
     """A call into student code ran past its time limit (a BaseException, so ``except Exception`` in student code cannot swallow it)."""
 
 
+def timeout_message(name: str, seconds: float, own_limit: bool) -> str:
+    """What a student reads when one call ran past its limit: which call, and how long it may take."""
+    if own_limit:  # a limit of its own in [call_limits]
+        return f"`{name}` ran out of time: one call may take at most {seconds:g} s"
+    return f"timed out after {seconds:g} s in `{name}`"
+
+
 @contextlib.contextmanager
-def _time_limit(seconds: float | None, name: str):
+def _time_limit(seconds: float | None, name: str, own_limit: bool = False):
     if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield
         return
 
     def expire(_signum, _frame):
-        raise CallTimedOut(f"timed out after {seconds:g} s in `{name}`")
+        raise CallTimedOut(timeout_message(name, seconds, own_limit))
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -68,9 +76,10 @@ def load_module_from_file(path: str | pathlib.Path, name: str | None = None) -> 
 class LocalSubmission:
     """The student's module, called directly. Same interface as :class:`RemoteSubmission`."""
 
-    def __init__(self, module: types.ModuleType, call_timeout_s: float | None = None):
+    def __init__(self, module: types.ModuleType, call_timeout_s: float | None = None, call_limits: Mapping[str, float] | None = None):
         self._module = module
         self._call_timeout_s = call_timeout_s
+        self._call_limits = dict(call_limits or {})  # function -> seconds, where it differs from call_timeout_s
         self._timeouts: dict[str, int] = {}  # function name -> calls that timed out
         self.last_warnings: list[str] = []  # warnings raised by the last call, as in RemoteSubmission
 
@@ -84,14 +93,16 @@ class LocalSubmission:
         if not callable(function):
             return function
 
+        timeout = self._call_limits.get(name, self._call_timeout_s)
+
         def call_recording_warnings(*args, **kwargs):
             args, kwargs = bind_closures(args, kwargs)
             if self._timeouts.get(name, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
-                raise CallTimedOut(f"not run: `{name}` already timed out {self._timeouts[name]} times (limit {self._call_timeout_s:g} s per call)")
+                raise CallTimedOut(f"not run: `{name}` already timed out {self._timeouts[name]} times (limit {timeout:g} s per call)")
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 try:
-                    with _time_limit(self._call_timeout_s, name):
+                    with _time_limit(timeout, name, own_limit=name in self._call_limits):
                         result = function(*args, **kwargs)
                 except CallTimedOut:
                     self._timeouts[name] = self._timeouts.get(name, 0) + 1

@@ -86,14 +86,14 @@ def _ag_submission(request):
     if not path:
         raise pytest.UsageError("--ag-submission is required (the student's module file or source directory)")
     if config.getoption("--ag-mode") == "local":
-        timeout = _local_call_timeout(config)
+        timeout, call_limits = _local_call_limits(config)
         if path.startswith("namespace:"):
             # A live notebook namespace registered by Notebook.check (autograder.notebook).
             from autograder.notebook import registered_namespace
 
-            yield LocalSubmission(registered_namespace(path), timeout)
+            yield LocalSubmission(registered_namespace(path), timeout, call_limits)
             return
-        yield LocalSubmission(load_module_from_file(path), timeout)
+        yield LocalSubmission(load_module_from_file(path), timeout, call_limits)
         return
     from autograder.harness.remote import RemoteSubmission
     from autograder.spec import load_spec
@@ -111,14 +111,16 @@ def _ag_submission(request):
     remote.close()
 
 
-def _local_call_timeout(config) -> float | None:
-    """The assignment's per-call limit, for in-process checks (None without an assignment)."""
+def _local_call_limits(config) -> tuple[float | None, dict[str, float]]:
+    """The assignment's per-call limit and its per-function ``[call_limits]``, for in-process checks
+    (None and {} without an assignment)."""
     assignment = config.getoption("--ag-assignment")
     if not assignment:
-        return None
+        return None, {}
     from autograder.spec import load_spec
 
-    return load_spec(assignment).limits.call_timeout_s
+    spec = load_spec(assignment)
+    return spec.limits.call_timeout_s, dict(spec.call_limits)
 
 
 @pytest.fixture

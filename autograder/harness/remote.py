@@ -18,6 +18,7 @@ import pathlib
 import time
 
 from autograder.harness.closures import ArgumentClosure
+from autograder.harness.local import timeout_message
 from autograder.protocol import Decoder, Encoder, Handle, ProtocolError, read_frame, write_frame
 from autograder.sandbox.worker_process import become_subreaper
 from autograder.spec import AssignmentSpec, format_size
@@ -193,7 +194,7 @@ class RemoteSubmission:
             raise StudentCodeError(self.load_error)
         if time.monotonic() > self._deadline_total:
             raise StudentCodeError(f"the submission used up its total time limit ({self._spec.limits.total_timeout_s:g} s)")
-        timeout = self._spec.limits.call_timeout_s
+        timeout = self._spec.call_timeout(name)
         if self._timeouts.get(name, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
             # One endless loop must not cost minutes per test: after a few timeouts, fail fast.
             raise StudentCodeError(f"not run: `{name}` already timed out {self._timeouts[name]} times in this run (limit {timeout:g} s per call)")
@@ -227,7 +228,7 @@ class RemoteSubmission:
         except TimeoutError:
             self._timeouts[name] = self._timeouts.get(name, 0) + 1
             self._restart_after_failure()
-            raise StudentCodeError(f"timed out after {timeout:g} s in `{name}`") from None
+            raise StudentCodeError(timeout_message(name, timeout, own_limit=name in dict(self._spec.call_limits))) from None
         except (EOFError, ProtocolError, OSError) as exc:
             description = self._worker.exit_description() if self._worker else "gone"
             time.sleep(0.05)
