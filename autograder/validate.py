@@ -7,7 +7,11 @@ For one assignment, in order:
 3. ``stub``           the released stub scores 0, status ``ok`` (no grader error);
 4. ``signatures``     stub and reference define the same functions with the same signatures;
 5. ``coverage``       every task has at least one public and one hidden test;
-6. ``mutants``        every ``mutants/<name>.py`` loses points on the task it names.
+6. ``mutants``        every ``mutants/<name>.py`` loses points on the task it names;
+7. ``time budget``    the reference's hidden suite takes at most half of ``total_timeout_s``;
+8. ``claims``         where the hidden tests grade claims (:mod:`autograder.claims`), each one
+                      holds on the reference often enough over ``claim_trials`` seeds, and the
+                      mutants that name a claim fail it (:mod:`autograder.claim_validation`).
 
 Hidden inputs are drawn from a seed per grading run, so a test that catches a bug only
 for some inputs lets a student with that bug score full marks on an unlucky run. With
@@ -110,11 +114,12 @@ def _mutant_check(mutant: Mutant, task_ids: set[str], runs: dict[int, Submission
 
 
 def validate(spec: AssignmentSpec, *, sandbox_name: str = "process", jobs: int = 2, seed: int | None = None, seeds: int = 1,
-             report=print) -> list[Check]:
+             claim_trials: int = 100, report=print) -> list[Check]:
     """Run every check; ``report`` is called with a line per check as it completes.
 
     ``seed`` is the first grading seed (random when None); ``seeds`` how many consecutive
-    seeds the reference and the mutants are graded under.
+    seeds the reference and the mutants are graded under; ``claim_trials`` how many seeds
+    each graded claim is evaluated on, on the reference (from ``seed`` on).
     """
     import concurrent.futures
 
@@ -190,4 +195,13 @@ def validate(spec: AssignmentSpec, *, sandbox_name: str = "process", jobs: int =
         add(_mutant_check(mutant, task_ids, {s: results[(f"mutant {mutant.name}", s)] for s in seed_list}))
     if not mutants:
         add(Check("has mutants", False, f"no files in {spec.root / 'mutants'}"))
+
+    slowest = max(reference_runs.values(), key=lambda r: r.execution_time)
+    budget = spec.limits.total_timeout_s
+    add(Check("reference's hidden suite within half its time budget", slowest.execution_time <= budget / 2,
+              f"{slowest.execution_time:.1f} s (total_timeout_s = {budget:g} s)"))
+    from autograder.claim_validation import claim_checks
+
+    for name, ok, detail in claim_checks(spec, reference_source, mutants, trials=claim_trials, base_seed=options.seed, report=report):
+        add(Check(name, ok, detail))
     return checks
