@@ -20,10 +20,11 @@ in 100 trials gives ``p_fail = 0.0295``, and a claim graded on 5 seeds then fail
 correct submission with probability at most 2.5e-4 (on 3 seeds: 2.6e-3, not enough;
 a claim checked on 3 seeds needs about 165 clean trials).
 
-Mutants. Every mutant whose task has claims has them evaluated on
-``mutant_trials`` seeds and the pass rates reported. A mutant that names a claim in
-its header (``# claim: <name>``) must fail it: the majority rule, with the
-per-seed pass rate measured, must pass it with probability below 5%.
+Mutants. A mutant that names a claim in its header (``# claim: <name>``) has that
+claim evaluated on ``mutant_trials`` seeds (8) and must fail it: the majority rule,
+with the per-seed pass rate measured, must pass it with probability below 5% (no
+more than one of 8 seeds may hold). Other mutants are left to the graded tests,
+which ``validate`` runs on every mutant anyway.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from collections.abc import Iterable, Iterator
 from scipy import stats
 
 from autograder.claims import Claim, Verdict
-from autograder.harness.local import LocalSubmission, load_module_from_file
+from autograder.harness.local import CallTimedOut, LocalSubmission, load_module_from_file
 from autograder.spec import AssignmentSpec
 
 __all__ = ["CONFIDENCE", "MIN_TRIALS", "REQUIRED_PASS_RATE", "ClaimRate", "claim_checks", "clopper_pearson_upper",
@@ -107,7 +108,7 @@ def measure(claim: Claim, submission, seeds: Iterable[int]) -> ClaimRate:
     for seed in seeds:
         try:
             verdict = claim.run(submission, seed)
-        except Exception as exc:  # noqa: BLE001 (a failed seed, reported with what it raised)
+        except (Exception, CallTimedOut) as exc:  # noqa: BLE001 (a failed seed, reported with what it raised)
             verdict = Verdict(False, f"raised {type(exc).__name__}: {str(exc)[:200]}")
         first = first or verdict.measured
         if not verdict.holds:
@@ -164,7 +165,7 @@ def _seeds(base: int, count: int) -> list[int]:
 
 
 def claim_checks(spec: AssignmentSpec, reference_source: str, mutants: list, *, trials: int = 100, base_seed: int = 0,
-                 mutant_trials: int = 10, report=print) -> Iterator[tuple[str, bool, str]]:
+                 mutant_trials: int = 8, report=print) -> Iterator[tuple[str, bool, str]]:
     """``(check name, ok, detail)`` for every claim of ``spec``'s hidden tests: on the reference, then on the mutants.
 
     ``mutants``: objects with ``name``, ``task`` and ``source`` (the mutant's own
@@ -200,7 +201,7 @@ def claim_checks(spec: AssignmentSpec, reference_source: str, mutants: list, *, 
             if unknown:
                 yield f"mutant {mutant.name} claims", False, f"names unknown claims {unknown}"
                 continue
-            relevant = [c for c in claims if c.name in named or c.task == mutant.task]
+            relevant = [c for c in claims if c.name in named]
             if not relevant:
                 continue
             source = reference_source + "\n\n# ---- mutant " + mutant.name + " ----\n" + mutant.source
@@ -213,7 +214,4 @@ def claim_checks(spec: AssignmentSpec, reference_source: str, mutants: list, *, 
                 rate = measure(claim, submission, _seeds(base_seed + trials, mutant_trials))
                 detail = (f"held on {rate.trials - rate.failures}/{rate.trials} seeds; the graded test (majority of "
                           f"{claim.seeds}) passes it with estimated probability {rate.graded_pass_estimate:.3f}")
-                if claim.name in named:
-                    yield f"mutant {mutant.name} fails claim {claim.name}", rate.graded_pass_estimate < MUTANT_PASS_LIMIT, detail
-                else:
-                    report(f"       mutant {mutant.name}, claim {claim.name} (not required to fail): {detail}")
+                yield f"mutant {mutant.name} fails claim {claim.name}", rate.graded_pass_estimate < MUTANT_PASS_LIMIT, detail

@@ -4,7 +4,7 @@ Mechanics: zeros give exactly zero; the first layer's std against its closed for
 (within 5%, about 6.5 standard errors at the sizes drawn); gradient norms per layer
 inside the range of 400 networks of the same kind built by the test (torch
 autograd, all at once), widened by half a decade (the range of 3000 networks exceeds
-that of 300 by at most 0.26 decades). Claims at the defaults: N(0, 0.01^2) weights
+that of 300 by at most 0.26 decades). Claims at depth 10, width 256 (250 inputs, 20 layers for gradients): N(0, 0.01^2) weights
 make the signal collapse, xavier keeps tanh and kaiming keeps ReLU in a band; deep
 sigmoid networks' first layers get vanishing gradients, ReLU with kaiming and
 residual connections keep them within a few decades (each on the majority of 5 seeds).
@@ -78,10 +78,10 @@ def test_first_layer_std_matches_the_initialiser(submission, rng, init):
 
 @claim(task="init_depth", seeds=5)
 def small_weights_collapse_the_signal(submission, seed):
-    """With N(0, 0.01^2) weights (depth 10, width 256) the last layer's std falls below 1e-4 times the first's, for tanh and relu."""
+    """With N(0, 0.01^2) weights (depth 10, width 256, 250 inputs) the last layer's std falls below 1e-4 times the first's, for tanh and relu."""
     ratios = []
     for activation in ("tanh", "relu"):
-        stds = _as_vector(submission.activation_std_by_layer("normal_0.01", activation, seed=seed), 10, "stds")
+        stds = _as_vector(submission.activation_std_by_layer("normal_0.01", activation, n=250, seed=seed), 10, "stds")
         ratios.append(stds[-1] / stds[0] if stds[0] > 0 else math.inf)
     holds = all(r < 1e-4 for r in ratios)
     return Verdict(holds, f"last/first std: {ratios[0]:.2e} (tanh), {ratios[1]:.2e} (relu)")
@@ -95,9 +95,9 @@ def test_claim_small_weights_collapse_the_signal(submission, rng):
 
 @claim(task="init_depth", seeds=5)
 def xavier_tanh_and_kaiming_relu_stay_in_a_band(submission, seed):
-    """At depth 10, width 256, every layer's std stays in [0.1, 1] with xavier + tanh and in [0.3, 3] with kaiming + ReLU."""
-    tanh = _as_vector(submission.activation_std_by_layer("xavier", "tanh", seed=seed), 10, "stds (xavier, tanh)")
-    relu = _as_vector(submission.activation_std_by_layer("kaiming", "relu", seed=seed), 10, "stds (kaiming, relu)")
+    """At depth 10, width 256 (250 inputs), every layer's std stays in [0.1, 1] with xavier + tanh and in [0.3, 3] with kaiming + ReLU."""
+    tanh = _as_vector(submission.activation_std_by_layer("xavier", "tanh", n=250, seed=seed), 10, "stds (xavier, tanh)")
+    relu = _as_vector(submission.activation_std_by_layer("kaiming", "relu", n=250, seed=seed), 10, "stds (kaiming, relu)")
     holds = bool(np.all((tanh >= 0.1) & (tanh <= 1)) and np.all((relu >= 0.3) & (relu <= 3)))
     return Verdict(holds, f"xavier + tanh from {tanh.min():.3g} to {tanh.max():.3g}; kaiming + relu from {relu.min():.3g} to {relu.max():.3g}")
 
