@@ -18,7 +18,8 @@ A claim is validated when that is at most 0.001: with 95% confidence a correct
 submission passes the claim's test in at least 99.9% of grading runs. No failure
 in 100 trials gives ``p_fail = 0.0295``, and a claim graded on 5 seeds then fails a
 correct submission with probability at most 2.5e-4 (on 3 seeds: 2.6e-3, not enough;
-a claim checked on 3 seeds needs about 165 clean trials).
+a claim checked on 3 seeds needs about 165 clean trials). The minimum of 50 trials
+validates a claim graded on 7 seeds (3.5e-4), not one graded on 5 (1.8e-3).
 
 Mutants. A mutant that names a claim in its header (``# claim: <name>``) has that
 claim evaluated on ``mutant_trials`` seeds (8) and must fail it: the majority rule,
