@@ -72,9 +72,10 @@ class ClaimRate:
 
     claim: Claim
     trials: int
-    failures: int
+    failures: int  # seeds on which the claim did not hold, or raised
     seconds: float
     examples: list[str]  # what was measured on a few failing seeds (on the first seed when none failed)
+    errors: int = 0  # seeds on which the implementation raised (a graded test fails outright on any)
 
     @property
     def pass_rate(self) -> float:
@@ -96,13 +97,14 @@ class ClaimRate:
 
     @property
     def validated(self) -> bool:
-        return self.trials >= MIN_TRIALS and self.graded_failure_bound <= 1.0 - REQUIRED_PASS_RATE
+        """Enough trials, no exception (grading fails a test outright on one), and the bound met."""
+        return self.trials >= MIN_TRIALS and self.errors == 0 and self.graded_failure_bound <= 1.0 - REQUIRED_PASS_RATE
 
 
 def measure(claim: Claim, submission, seeds: Iterable[int]) -> ClaimRate:
     """Evaluate ``claim`` on ``submission`` once per seed; an exception counts as a failure of that seed."""
     seeds = list(seeds)
-    failures = 0
+    failures = errors = 0
     failing: list[str] = []
     first = ""
     start = time.perf_counter()
@@ -110,13 +112,14 @@ def measure(claim: Claim, submission, seeds: Iterable[int]) -> ClaimRate:
         try:
             verdict = claim.run(submission, seed)
         except (Exception, CallTimedOut) as exc:  # noqa: BLE001 (a failed seed, reported with what it raised)
+            errors += 1
             verdict = Verdict(False, f"raised {type(exc).__name__}: {str(exc)[:200]}")
         first = first or verdict.measured
         if not verdict.holds:
             failures += 1
             if len(failing) < 3:
                 failing.append(f"seed {seed}: {verdict.measured}")
-    return ClaimRate(claim, len(seeds), failures, time.perf_counter() - start, failing or [first])
+    return ClaimRate(claim, len(seeds), failures, time.perf_counter() - start, failing or [first], errors)
 
 
 def find_claims(tests_dir: pathlib.Path) -> list[Claim]:
@@ -191,6 +194,8 @@ def claim_checks(spec: AssignmentSpec, reference_source: str, mutants: list, *, 
             detail = (f"held on {rate.trials - rate.failures}/{rate.trials} seeds ({100 * rate.pass_rate:.1f}%); per-seed failure "
                       f"<= {rate.p_fail_bound:.4f}; the graded test (majority of {claim.seeds}) fails a correct submission with "
                       f"probability <= {rate.graded_failure_bound:.1e}; {rate.seconds / max(rate.trials, 1):.3f} s per seed")
+            if rate.errors:
+                detail += f"; raised on {rate.errors} seeds (a graded test fails outright on an exception)"
             if rate.failures:
                 detail += "; failed: " + "; ".join(rate.examples)
             if trials < MIN_TRIALS:

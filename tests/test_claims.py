@@ -94,9 +94,12 @@ def test_measure_counts_failures_and_exceptions():
         return seed % 2 == 0
 
     rate = measure(coin_claim, Coin(flaky), range(10))
-    assert (rate.trials, rate.failures) == (10, 5)  # 1, 3 (raised), 5, 7, 9
+    assert (rate.trials, rate.failures, rate.errors) == (10, 5, 1)  # 1, 3 (raised), 5, 7, 9
     assert any("raised RuntimeError: boom" in example for example in rate.examples)
     assert not rate.validated
+    # An exception never validates, however rare: the graded test fails outright on one.
+    rare = measure(coin_claim, Coin(lambda seed: 1 / (seed - 150) is not None), range(200))
+    assert (rare.failures, rare.errors) == (1, 1) and rare.graded_failure_bound < 1e-3 and not rare.validated
 
 
 def test_mutant_claims_reads_the_header():
