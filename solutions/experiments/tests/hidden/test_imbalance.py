@@ -1,8 +1,11 @@
 """Hidden tests: class imbalance and its remedies (imbalance_study).
 
 Mechanics: the structure; with balanced classes (fraction 0.5) both remedies change
-nothing much (recall and accuracy within 0.1 of the plain model's), and the same
-seed gives the same result. Claim: at a 5% minority both class weights and oversampling
+next to nothing: recall and accuracy within 0.03 of the plain model's (balanced
+weights are 1 and there is nothing to oversample; with labels drawn at random
+rather than counted, over 200 seeds the largest change was 0.02; class weights
+taken from the nominal fraction, 1 and 2 here, change recall by 0.04 to 0.08), and
+the same seed gives the same result. Claim: at a 5% minority both class weights and oversampling
 raise the minority's recall by at least 0.1 (graded on the majority of 5 seeds).
 """
 
@@ -34,7 +37,7 @@ def _metrics(result, what):
 
 
 def test_balanced_classes_need_no_remedy(submission, rng):
-    """With a 50% 'minority', weighting and oversampling change accuracy and recall by at most 0.1; the same seed, the same metrics."""
+    """With a 50% 'minority', weighting and oversampling change accuracy and recall by at most 0.03; the same seed, the same metrics."""
     seed = int(rng.integers(0, 2**31 - 1))
     metrics = _metrics(submission.imbalance_study(minority_fraction=0.5, seed=seed), "imbalance_study")
     again = _metrics(submission.imbalance_study(minority_fraction=0.5, seed=seed), "imbalance_study")
@@ -42,10 +45,10 @@ def test_balanced_classes_need_no_remedy(submission, rng):
     plain_accuracy, plain_recall = metrics["none"]
     for setting in ("weighted", "oversampled"):
         accuracy, recall = metrics[setting]
-        assert abs(accuracy - plain_accuracy) <= 0.1 and abs(recall - plain_recall) <= 0.1, (
+        assert abs(accuracy - plain_accuracy) <= 0.03 and abs(recall - plain_recall) <= 0.03, (
             f"with balanced classes, '{setting}' gives accuracy {accuracy:.3f} and recall {recall:.3f} against the plain "
-            f"model's {plain_accuracy:.3f} and {plain_recall:.3f}: balanced class weights are all 1 there, and there is "
-            "nothing to oversample")
+            f"model's {plain_accuracy:.3f} and {plain_recall:.3f}: balanced class weights n / (2 n_c) are all about 1 there "
+            "(computed from the training set's counts, not from minority_fraction), and there is nothing to oversample")
 
 
 @claim(task="imbalance", seeds=5)
