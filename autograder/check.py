@@ -34,7 +34,7 @@ def run_check(spec: AssignmentSpec, submission: pathlib.Path, *, tests: str = "p
     try:
         suite = TestSuite(spec.tests_dir(tests), assignment=spec.root, only_task=task)
         try:
-            outcomes = suite.run(lambda: LocalSubmission(load_module_from_file(module_file), spec.limits.call_timeout_s),
+            outcomes = suite.run(lambda: LocalSubmission.of(load_module_from_file(module_file), spec),
                                  seed=seed if seed is not None else int.from_bytes(os.urandom(4), "little"), hidden=tests == "hidden")
         finally:
             suite.close()

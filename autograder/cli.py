@@ -243,7 +243,8 @@ def _cmd_validate(options) -> int:
     for assignment_id in _assignment_ids(base, options.ids, options.all):
         spec = find_assignment(assignment_id, base)
         try:
-            checks = validate(spec, sandbox_name=options.sandbox, jobs=options.jobs, seed=options.seed, seeds=options.seeds)
+            checks = validate(spec, sandbox_name=options.sandbox, jobs=options.jobs, seed=options.seed, seeds=options.seeds,
+                              claim_trials=options.claim_seeds)
         except (KeyboardInterrupt, GradingCancelled):
             print(f"\nautograder: validate {spec.id} interrupted", file=sys.stderr)
             return 130
@@ -411,6 +412,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--seed", type=int, help="first grading seed (random when left out; printed either way)")
     validate.add_argument("--seeds", type=int, default=1, metavar="K",
                           help="grade the reference and every mutant under K consecutive seeds; a mutant must be caught under each")
+    validate.add_argument("--claim-seeds", type=int, default=100, metavar="N",
+                          help="evaluate each graded claim on the reference under N seeds (at least 50; see autograder/claim_validation.py)")
     validate.set_defaults(run=_cmd_validate)
 
     release = commands.add_parser("release", help="build assignments/<id> from solutions/<id>")

@@ -113,7 +113,7 @@ class Notebook:
         namespace = NotebookNamespace(checked_namespace)
         suite = TestSuite(self.spec.tests_dir("public"), assignment=self.spec.root, only_task=task)
         try:
-            outcomes = suite.run(lambda: LocalSubmission(namespace, self.spec.limits.call_timeout_s),
+            outcomes = suite.run(lambda: LocalSubmission.of(namespace, self.spec),
                                  seed=seed if seed is not None else int.from_bytes(os.urandom(4), "little"), hidden=False)
         finally:
             suite.close()

@@ -192,7 +192,7 @@ def record_frozen(spec: AssignmentSpec, target_dir: pathlib.Path) -> None:
     target_dir.mkdir(parents=True, exist_ok=True)
     suite = TestSuite(spec.tests_dir("public"), assignment=spec.root)
     try:
-        outcomes = suite.run(lambda: LocalSubmission(load_module_from_file(spec.root / spec.module_file), spec.limits.call_timeout_s),
+        outcomes = suite.run(lambda: LocalSubmission.of(load_module_from_file(spec.root / spec.module_file), spec),
                              seed=0, hidden=False, record=True, frozen_dir=target_dir)
     finally:
         suite.close()

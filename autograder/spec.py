@@ -17,6 +17,9 @@ An ``assignment.toml`` looks like this::
     memory_mb = 2048                  # address space of the worker
     output_kb = 1024                  # printed output kept for feedback
 
+    [call_limits]                     # optional: functions allowed more (or less) than call_timeout_s
+    batch_size_study = 60             # seconds for one call of batch_size_study
+
     [[tasks]]
     id = "bn_forward"
     title = "Forward pass, train and test mode"
@@ -94,6 +97,13 @@ class AssignmentSpec:
     # autograder.question_bank.
     question_bank: "QuestionBank | None" = None
     reveal: str = "none"
+    # Per-function limits on one call, in seconds (``[call_limits]``); other functions get
+    # ``limits.call_timeout_s``. A tuple of (function, seconds) pairs, so the spec stays hashable.
+    call_limits: tuple[tuple[str, float], ...] = ()
+
+    def call_timeout(self, function: str) -> float:
+        """The time one call of ``function`` may take, in seconds."""
+        return dict(self.call_limits).get(function, self.limits.call_timeout_s)
 
     @property
     def import_rule(self) -> "ImportRule":
@@ -219,6 +229,7 @@ def load_spec(root: str | pathlib.Path) -> AssignmentSpec:
         tensors=bool(data.get("tensors", False)),
         question_bank=question_bank,
         reveal=reveal,
+        call_limits=_call_limits(path, data, tasks),
     )
 
 
@@ -245,6 +256,22 @@ def _question_bank(path, root: pathlib.Path, data: dict) -> tuple["QuestionBank 
     if not isinstance(topics, list) or not all(type(t) is int for t in topics):
         raise SpecError(f"{path}: 'topics' must be a list of TOPICS.md row numbers the bank must cover")
     return load_bank(root / name, topics=tuple(topics)), reveal
+
+
+def _call_limits(path, data: dict, tasks: list[Task]) -> tuple[tuple[str, float], ...]:
+    """``[call_limits]`` of an assignment.toml: ``function = seconds`` for functions the tasks name."""
+    raw = data.get("call_limits", {})
+    if not isinstance(raw, dict):
+        raise SpecError(f"{path}: [call_limits] must be a table of function = seconds")
+    known = {name for task in tasks for name in task.functions}
+    limits = []
+    for function, seconds in raw.items():
+        if function not in known:
+            raise SpecError(f"{path}: [call_limits] names '{function}', which no task lists in its functions")
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
+            raise SpecError(f"{path}: [call_limits] {function} must be a positive number of seconds, got {seconds!r}")
+        limits.append((function, float(seconds)))
+    return tuple(limits)
 
 
 def _student_packages(path, data: dict) -> tuple[str, ...] | None:

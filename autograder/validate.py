@@ -11,7 +11,11 @@ For one assignment, in order:
 7. ``hints``          every hint of ``tests/hidden/hints.toml`` fires on the mutants that declare
                       it (``# hint: <id>`` lines) and on nothing else: not on the reference, the
                       stub or any other mutant (a hint that names a mistake the student did not
-                      make is a wrong message).
+                      make is a wrong message);
+8. ``time budget``    the reference's hidden suite takes at most half of ``total_timeout_s``;
+9. ``claims``         where the hidden tests grade claims (:mod:`autograder.claims`), each one
+                      holds on the reference often enough over ``claim_trials`` seeds, and the
+                      mutants that name a claim fail it (:mod:`autograder.claim_validation`).
 
 A question assignment has no reference module: its reference is the key written as
 a submission, its stub the released one (nothing answered); a mutant sets answers
@@ -86,7 +90,7 @@ def _public_outcomes(spec: AssignmentSpec, module_file: pathlib.Path):
 
     suite = TestSuite(spec.tests_dir("public"), assignment=spec.root)
     try:
-        return suite.run(lambda: LocalSubmission(load_module_from_file(module_file), spec.limits.call_timeout_s), seed=0, hidden=False)
+        return suite.run(lambda: LocalSubmission.of(load_module_from_file(module_file), spec), seed=0, hidden=False)
     finally:
         suite.close()
 
@@ -169,11 +173,12 @@ def _reference_and_stub(spec: AssignmentSpec) -> tuple[str, str]:
 
 
 def validate(spec: AssignmentSpec, *, sandbox_name: str = "process", jobs: int = 2, seed: int | None = None, seeds: int = 1,
-             report=print) -> list[Check]:
+             claim_trials: int = 100, report=print) -> list[Check]:
     """Run every check; ``report`` is called with a line per check as it completes.
 
     ``seed`` is the first grading seed (random when None); ``seeds`` how many consecutive
-    seeds the reference and the mutants are graded under.
+    seeds the reference and the mutants are graded under; ``claim_trials`` how many seeds
+    each graded claim is evaluated on, on the reference (from ``seed`` on).
     """
     from autograder.sandbox import make_sandbox, resolve_sandbox
 
@@ -257,4 +262,13 @@ def validate(spec: AssignmentSpec, *, sandbox_name: str = "process", jobs: int =
         add(Check("has mutants", False, f"no files in {spec.root / 'mutants'}"))
     for check in hint_checks(load_hints(spec.tests_dir("hidden")), mutants, results, seed_list):
         add(check)
+
+    slowest = max(reference_runs.values(), key=lambda r: r.execution_time)
+    budget = spec.limits.total_timeout_s
+    add(Check("reference's hidden suite within half its time budget", slowest.execution_time <= budget / 2,
+              f"{slowest.execution_time:.1f} s (total_timeout_s = {budget:g} s)"))
+    from autograder.claim_validation import claim_checks
+
+    for name, ok, detail in claim_checks(spec, reference_source, mutants, trials=claim_trials, base_seed=options.seed, report=report):
+        add(Check(name, ok, detail))
     return checks

@@ -18,6 +18,7 @@ import time
 import types
 import uuid
 import warnings
+from collections.abc import Mapping
 
 from autograder.errors import CallTimedOut
 from autograder.harness.closures import bind_closures
@@ -80,11 +81,17 @@ def _on_devices(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
 class LocalSubmission:
     """The student's module, called directly. Same interface as :class:`RemoteSubmission`."""
 
-    def __init__(self, module: types.ModuleType, call_timeout_s: float | None = None):
+    def __init__(self, module: types.ModuleType, call_timeout_s: float | None = None, call_limits: Mapping[str, float] | None = None):
         self._module = module
         self._call_timeout_s = call_timeout_s
+        self._call_limits = dict(call_limits or {})  # function -> seconds, where it differs from call_timeout_s
         self._timeouts: dict[str, int] = {}  # function name -> calls that timed out
         self.last_warnings: list[str] = []  # warnings raised by the last call, as in RemoteSubmission
+
+    @classmethod
+    def of(cls, module, spec) -> "LocalSubmission":
+        """``module`` (or a notebook's namespace) with ``spec``'s time limits per call."""
+        return cls(module, spec.limits.call_timeout_s, dict(spec.call_limits))
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
@@ -96,18 +103,20 @@ class LocalSubmission:
         if not callable(function):
             return function
 
+        timeout = self._call_limits.get(name, self._call_timeout_s)
+
         def call_recording_warnings(*args, **kwargs):
             args, kwargs = bind_closures(*_on_devices(args, kwargs))
             if self._timeouts.get(name, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
-                raise CallTimedOut(f"not run: `{name}` already timed out {self._timeouts[name]} times (limit {self._call_timeout_s:g} s per call)")
+                raise CallTimedOut(f"not run: `{name}` already timed out {self._timeouts[name]} times (limit {timeout:g} s per call)")
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 try:
-                    with _time_limit(self._call_timeout_s, name):
+                    with _time_limit(timeout, name):
                         result = function(*args, **kwargs)
                 except _TimeUp:
                     self._timeouts[name] = self._timeouts.get(name, 0) + 1
-                    raise CallTimedOut(f"timed out after {self._call_timeout_s:g} s in `{name}`") from None
+                    raise CallTimedOut.after(name, timeout, own_limit=name in self._call_limits) from None
             self.last_warnings = [f"{w.category.__name__}: {w.message}"[:300] for w in caught[:20]]
             return result
 

@@ -260,7 +260,7 @@ class RemoteSubmission:
             raise StudentCodeError(self.load_error)
         if time.monotonic() > self._deadline_total:
             raise StudentCodeError(f"the submission used up its total time limit ({self._spec.limits.total_timeout_s:g} s)")
-        timeout = self._spec.limits.call_timeout_s
+        timeout = self._spec.call_timeout(name)
         if self._timeouts.get(name, 0) >= TIMEOUTS_BEFORE_GIVING_UP:
             # One endless loop must not cost minutes per test: after a few timeouts, fail fast.
             raise CallTimedOut(f"not run: `{name}` already timed out {self._timeouts[name]} times in this run (limit {timeout:g} s per call)")
@@ -293,7 +293,7 @@ class RemoteSubmission:
         except TimeoutError:
             self._timeouts[name] = self._timeouts.get(name, 0) + 1
             self._restart_after_failure()
-            raise CallTimedOut(f"timed out after {timeout:g} s in `{name}`") from None
+            raise CallTimedOut.after(name, timeout, own_limit=name in dict(self._spec.call_limits)) from None
         except (EOFError, ProtocolError, OSError) as exc:
             worker = self._worker
             if not isinstance(exc, ProtocolError):
