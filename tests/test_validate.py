@@ -17,3 +17,13 @@ def test_an_uncaught_mutant_fails_validation(toy_base, toy_spec):
     checks = {check.name: check for check in validate(toy_spec, jobs=2, seed=3, report=lambda line: None)}
     assert not checks["mutant harmless caught on scale"].ok
     assert checks["mutant backward_ignores_factor caught on scale"].ok
+
+
+def test_signatures_cover_the_methods_of_classes():
+    """Stub and reference must agree on a class's constructor and forward, not only on functions."""
+    from autograder.validate import _signatures
+
+    reference = "class Block:\n    def __init__(self, a, stride=1):\n        pass\n\n    def forward(self, x):\n        pass\n"
+    changed = reference.replace("stride=1", "stride=2")
+    assert _signatures(reference)["Block"] == "__init__(self, a, stride=1); forward(self, x)"
+    assert _signatures(reference) != _signatures(changed)
