@@ -74,7 +74,7 @@ torch.manual_seed(0)
 # not count.
 
 # %%
-# include: conv2d_parameter_count, conv2d_macs, count_parameters
+# include: _pair, conv2d_parameter_count, conv2d_macs, count_parameters
 
 # %%
 grader.check("conv_counts")
@@ -108,18 +108,28 @@ grader.check("basic_block")
 # %% [markdown]
 # ### Experiment: do gradients survive depth?
 #
-# Stack `depth` blocks at initialisation, push a batch through, back-propagate a random output
-# gradient, and measure the norm of the gradient that reaches the **input**, relative to the one at the
-# output. The "plain" stack is the same block with the shortcut removed: same convolutions, same batch
-# norms, same ReLUs.
+# Stack `depth` blocks at initialisation (PyTorch's default initialisation), push a batch through in
+# train mode, back-propagate a random output gradient, and measure the norm of the gradient that reaches
+# the **input**, relative to the one at the output. Three stacks with the same convolutions:
+#
+# - *plain*: `relu(conv2(relu(conv1(x))))`, no batch norm, no shortcut;
+# - *plain + BN*: your block without its shortcut, `relu(bn2(conv2(relu(bn1(conv1(x))))))`;
+# - *residual*: your `BasicBlock`.
 
 # %%
 class PlainBlock(BasicBlock):
-    """A BasicBlock without its shortcut: relu(bn2(conv2(relu(bn1(conv1(x))))))."""
+    """A BasicBlock without its shortcut."""
 
     def forward(self, x):
         out = F.relu(self.bn1(self.conv1(x)))
         return F.relu(self.bn2(self.conv2(out)))
+
+
+class PlainNoNorm(BasicBlock):
+    """A BasicBlock without its shortcut and without batch norm."""
+
+    def forward(self, x):
+        return F.relu(self.conv2(F.relu(self.conv1(x))))
 
 
 def input_gradient_ratio(block_class, depth, channels=8, size=16, seed=0):
@@ -134,18 +144,22 @@ def input_gradient_ratio(block_class, depth, channels=8, size=16, seed=0):
 
 
 try:
-    print(f"{'blocks':>7} {'conv layers':>12} {'plain':>10} {'residual':>10}")
+    print(f"{'blocks':>7} {'conv layers':>12} {'plain':>10} {'plain + BN':>11} {'residual':>10}")
     for depth in (1, 4, 16, 32):
-        print(f"{depth:7d} {2 * depth:12d} {input_gradient_ratio(PlainBlock, depth):10.2e} {input_gradient_ratio(BasicBlock, depth):10.2e}")
+        ratios = [input_gradient_ratio(block, depth) for block in (PlainNoNorm, PlainBlock, BasicBlock)]
+        print(f"{depth:7d} {2 * depth:12d} " + " ".join(f"{r:10.2e}" for r in ratios))
 except NotImplementedError:
     print("implement BasicBlock first")
 
 # %% [markdown]
-# Read the table: in the plain stack the gradient that reaches the input shrinks by orders of magnitude
-# as the stack deepens (each block multiplies it by a Jacobian whose norm is below one, and ReLU zeroes
-# half of it), even with batch norm in every layer. In the residual stack it stays of order one: every
-# block *adds* its correction to an identity path. The early layers of a deep plain network barely
-# learn; those of a ResNet learn as fast as the last ones.
+# Read the table. In a plain stack the input gradient is a **product** of one Jacobian per layer, so it
+# changes geometrically with depth: without normalisation each layer shrinks it (ReLU zeroes half of it,
+# and the default initialisation is smaller than He's), and after 64 layers essentially nothing reaches
+# the input: the early layers cannot learn. Batch norm does not make a plain stack healthy either: in
+# train mode it makes the gradient *explode* geometrically instead (a known effect at initialisation, Yang
+# et al. 2019). In the residual stack every block **adds** its correction to an identity path,
+# `dL/dx = dL/dy (I + dF/dx)`: the gradient only grows slowly with depth, orders of magnitude away from
+# both failure modes. (Run it with other seeds: the numbers move, the three behaviours do not.)
 
 # %% [markdown]
 # ## 3. Bottleneck blocks and ResNeXt's cardinality
@@ -346,11 +360,12 @@ grader.check("dense_block")
 # %% [markdown]
 # ### What dense connectivity costs: memory
 #
-# Parameters grow only linearly with depth, but the naive implementation builds a new concatenated
-# tensor for every layer, and autograd keeps each one (batch norm needs its input for the backward
-# pass). Layer `i`'s input has `k0 + (i - 1) k` channels, so the activations kept for the backward pass
-# grow **quadratically** with the number of layers. Measure it with a saved-tensors hook, which sees every
-# tensor autograd stores for the backward pass:
+# Every layer adds only `k` channels, but it needs the concatenation of everything before it as one
+# tensor. The straightforward implementation builds a new concatenation for every layer, and autograd
+# keeps each of them (and the batch norm and ReLU outputs of the same size) for the backward pass. Layer
+# `i`'s input has `k0 + (i - 1) k` channels, so what is stored grows **quadratically** with the number of
+# layers, while the block's output, the part that has to exist anyway, grows only linearly. Measure it
+# with a saved-tensors hook, which sees every tensor autograd stores for the backward pass:
 
 # %%
 def saved_megabytes(module, x):
@@ -362,24 +377,28 @@ def saved_megabytes(module, x):
         return tensor
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
-        module(x)
-    return sum(seen.values()) / 2**20
+        out = module(x)
+    return sum(seen.values()) / 2**20, out.numel() * out.element_size() / 2**20
 
 
 try:
     x = torch.randn(8, 64, 16, 16, requires_grad=True)
-    print(f"{'layers':>6} {'parameters':>11} {'saved for backward (MB)':>24}")
+    print(f"{'layers':>6} {'parameters':>11} {'output (MB)':>12} {'saved for backward (MB)':>24} {'saved / output':>15}")
     for layers in (2, 4, 8, 16):
         block = DenseBlock(64, 32, layers)
-        print(f"{layers:6d} {count_parameters(block):11,d} {saved_megabytes(block, x):24.1f}")
+        saved, output = saved_megabytes(block, x)
+        print(f"{layers:6d} {count_parameters(block):11,d} {output:12.1f} {saved:24.1f} {saved / output:15.1f}")
 except NotImplementedError:
     print("implement DenseBlock first")
 
 # %% [markdown]
-# Doubling the layers about doubles the parameters but roughly triples to quadruples the memory for the
-# backward pass. This, not the parameter count, is what limits DenseNets in practice; the
-# memory-efficient implementation recomputes the concatenation and the first batch norm in the backward
-# pass (gradient checkpointing) instead of storing them.
+# The memory kept for the backward pass, counted in multiples of the block's output, keeps growing with
+# the number of layers: the total is quadratic in depth, where a ResNet stage's is linear. (The parameters grow faster than linearly too, since each layer's 1x1 convolution
+# sees more channels, but the 1x1 bottleneck caps what the 3x3 sees at `bn_size * k` channels, which keeps
+# them modest: that is the "fewer parameters" the notes credit DenseNet with.) Activation memory, not the
+# parameter count, is what limits DenseNets in practice; the memory-efficient implementation recomputes
+# the concatenations and the first batch norm during the backward pass (gradient checkpointing) instead
+# of storing them.
 #
 # ## 8. MobileNet: depthwise separable convolutions
 #
@@ -431,20 +450,23 @@ except NotImplementedError:
     print("implement conv2d_macs first")
 
 # %% [markdown]
-# The depthwise part does a few percent of the MACs but takes a far larger share of the time. The reason
-# is **arithmetic intensity**: the MACs done per byte moved to and from memory. A 1x1 or a full 3x3
-# convolution is a big matrix multiply: every input value is reused by `C_out` filters, so there are
-# hundreds of MACs per byte and the arithmetic units are the bottleneck (compute-bound). A depthwise 3x3
-# touches each input value for just 9 MACs, with one output channel per input channel; it reads and
-# writes as many bytes as the full convolution while doing a hundredth of the work: it is
-# **memory-bound**, waiting on memory bandwidth, and a GPU's advantage is arithmetic far more than
-# bandwidth. On top of that, grouped convolutions do not map to the GEMM / tensor-core kernels GPUs are
-# tuned for, and the separable block launches twice as many kernels (conv, BN, ReLU twice), each with its
-# own trip through memory.
+# Look at the depthwise part: a few percent of the MACs, yet a large share of the time. The reason is
+# **arithmetic intensity**: the MACs done per byte moved to and from memory. A 1x1 or a full 3x3
+# convolution is a big matrix multiply: every input value is reused by `C_out` filters, so there are tens
+# to hundreds of MACs per byte and the arithmetic units are the bottleneck (compute-bound). A depthwise
+# 3x3 touches each input value for just 9 MACs, with one output channel per input channel: it reads and
+# writes as many bytes as the full convolution while doing about a hundredth of the work. It is
+# **memory-bound**, waiting on memory bandwidth, and a GPU's advantage over a CPU is arithmetic far more
+# than bandwidth. On top of that, grouped convolutions do not map to the GEMM / tensor-core kernels GPUs
+# are tuned for, and the separable block launches twice as many kernels (convolution, BN, ReLU twice),
+# each with its own trip through memory.
 #
-# The notes say it this way: "on a GPU MobileNet does not reach the GPU's compute ceiling, memory
+# The notes put it this way: "on a GPU MobileNet does not reach the GPU's compute ceiling, memory
 # bandwidth becomes the bottleneck; on a CPU it can reach the ceiling, which is why MobileNet has an
-# advantage on CPUs: the separable design trades more layers for a higher cache hit rate."
+# advantage on CPUs: the separable design trades more layers for a higher cache hit rate." Whether a CPU
+# shows that advantage depends on the kernels: libraries written for mobile CPUs (XNNPACK, TFLite) have
+# tuned depthwise kernels, while PyTorch's generic CPU path may leave the separable block barely faster
+# than the full convolution, as your timing may show.
 #
 # Compute the intensity of the three convolutions (float32, 4 bytes per value; input, weights and output
 # each moved once):
@@ -463,7 +485,7 @@ except NameError:
 
 # %% [markdown]
 # A modern GPU needs on the order of 50-100 MACs per byte of memory traffic to keep its arithmetic units
-# busy; the depthwise convolution offers about two. So on a GPU the separable block is much less than
+# busy; the depthwise convolution offers about one. So on a GPU the separable block is much less than
 # 8x faster than the full convolution, sometimes no faster at all, although it does a ninth of the work.
 #
 # **Question** (graded in the concepts assignment): why do depthwise separable convolutions save MACs
