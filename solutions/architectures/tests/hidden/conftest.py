@@ -548,13 +548,12 @@ CHECKS = dict(
 
 @pytest.fixture
 def arch():
-    """The block builders and checks above, for the test modules (``arch.check_eval(...)``, ``arch.basic_block(...)``)."""
+    """The block builders and checks above, for the test modules (``arch.eval(...)``, ``arch.basic_block(...)``)."""
     import types
 
     return types.SimpleNamespace(
         **CHECKS, basic_block=basic_block, bottleneck=bottleneck, preact_block=preact_block, inception=inception,
-        factorized=factorized, dense_block=dense_block, depthwise_separable=depthwise_separable,
-        draw_state=draw_state, draw_input=draw_input, reference=reference)
+        factorized=factorized, dense_block=dense_block, depthwise_separable=depthwise_separable)
 
 
 # --------------------------------------------------------------------------- devices
