@@ -36,12 +36,15 @@ INCLUDE = re.compile(r"^\s*#\s*include:\s*(.+?)\s*$")
 STUDENT_INSTALL = 'pip install "dl-autograder[student]"'
 
 
-def _enclosing_functions(source: str) -> list[tuple[int, int, str]]:
+def _enclosing_functions(source: str) -> list[tuple[int, int, str, str | None]]:
+    """``(first line, last line, name, class)`` of every function; ``class`` names the class a method is defined in."""
     tree = ast.parse(source)
     spans = []
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            spans.append((node.lineno, node.end_lineno or node.lineno, node.name))
+    for parent in ast.walk(tree):
+        for node in ast.iter_child_nodes(parent):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                owner = parent.name if isinstance(parent, ast.ClassDef) else None
+                spans.append((node.lineno, node.end_lineno or node.lineno, node.name, owner))
     return spans
 
 
@@ -70,10 +73,12 @@ def make_stub(source: str, spec: AssignmentSpec, label: str = "module") -> str:
         inside = [span for span in spans if span[0] < begin_line <= span[1]]
         if not inside:
             raise ReleaseError(f"{label} line {begin_line}: a solution region must be inside a function")
-        function = max(inside, key=lambda span: span[0])[2]
-        task = spec.task_of_function(function)
+        _, _, function, owner = max(inside, key=lambda span: span[0])
+        # A method belongs to the task that names its class (``BasicBlock.forward`` -> the task listing BasicBlock).
+        task = spec.task_of_function(function) or (spec.task_of_function(owner) if owner else None)
         task_id = task.id if task else spec.id
-        output.append(f'{match.group(1)}raise NotImplementedError("{task_id}: implement {function}")')
+        label = f"{owner}.{function}" if owner else function
+        output.append(f'{match.group(1)}raise NotImplementedError("{task_id}: implement {label}")')
         index = end + 1
     stub = "\n".join(output)
     ast.parse(stub)  # the stub must stay valid Python

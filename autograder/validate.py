@@ -79,8 +79,14 @@ def load_mutants(spec: AssignmentSpec) -> list[Mutant]:
 
 
 def _signatures(source: str) -> dict[str, str]:
+    """Top-level function -> its arguments; class -> the arguments of each of its methods (``__init__(...); forward(...)``)."""
     tree = ast.parse(source)
-    return {node.name: ast.unparse(node.args) for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+    signatures = {node.name: ast.unparse(node.args) for node in tree.body if isinstance(node, functions)}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            signatures[node.name] = "; ".join(f"{item.name}({ast.unparse(item.args)})" for item in node.body if isinstance(item, functions))
+    return signatures
 
 
 def _public_outcomes(spec: AssignmentSpec, module_file: pathlib.Path):

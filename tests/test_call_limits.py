@@ -97,7 +97,7 @@ def test_remote_submission_applies_each_functions_own_limit(tmp_path, toy_spec):
     source = tmp_path / "src"
     source.mkdir()
     (source / "toy.py").write_text(STUDENT)
-    remote = RemoteSubmission.start(source, spec, slot=9)
+    remote = RemoteSubmission.open(source, spec, slot=9)
     try:
         assert remote.quick(1.5) == 1.5  # within the default 3 s of the toy assignment
         started = time.monotonic()

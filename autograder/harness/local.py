@@ -158,5 +158,18 @@ class LocalSubmission:
             best = min(best, time.perf_counter() - start)
         return result, best
 
+    def grader_op(self, name: str, *args):
+        """Run the grader operation ``name`` of :mod:`autograder.torch_ops` next to the student's objects.
+
+        In-process the operation is called directly (with the per-call time limit, since it
+        runs student code: a module's ``forward``); its result is returned as it is.
+        """
+        from autograder.torch_ops import GRADER_OPS
+
+        if name not in GRADER_OPS:
+            raise ValueError(f"unknown grader operation {name!r}; known: {', '.join(sorted(GRADER_OPS))}")
+        with _time_limit(self._call_timeout_s, name):
+            return GRADER_OPS[name](*args)
+
     def reset(self) -> None:
         """Nothing to reset in-process (remote submissions drop their handles here)."""
