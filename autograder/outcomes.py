@@ -194,7 +194,7 @@ def score_outcomes(spec: AssignmentSpec, name: str, outcomes: Outcomes | dict, *
         outcomes = Outcomes.from_dict(outcomes)
     tasks = {task.id: TaskResult(task.id, task.title, task.points) for task in spec.tasks}
     grader_problems: list[str] = list(outcomes.collection_errors)
-    gpu_notes: list[str] = []
+    gpu_skipped: dict[str, int] = {}  # task -> GPU tests not run
     for test in outcomes.tests:
         if test.task not in tasks:
             grader_problems.append(f"test {test.name} names no known task ({test.task!r})")
@@ -207,7 +207,7 @@ def score_outcomes(spec: AssignmentSpec, name: str, outcomes: Outcomes | dict, *
             if gpu_requested:
                 grader_problems.append(f"{test.name}: {test.message}")
             else:
-                gpu_notes.append(f"{task.id}: {test.name} needs a GPU and was not run (grade with --gpus to include it)")
+                gpu_skipped[task.id] = gpu_skipped.get(task.id, 0) + 1
             continue
         task.tests.append(test)
         task.total += 1
@@ -221,6 +221,9 @@ def score_outcomes(spec: AssignmentSpec, name: str, outcomes: Outcomes | dict, *
             grader_problems.append(f"task {task.id} has no tests that ran")
         else:
             task.score = round(task.max_score * task.passed / task.total, 6)
+    gpu_notes = [f"{task_id}: {count} test{'s' if count > 1 else ''} that need{'' if count > 1 else 's'} a GPU "
+                 f"{'were' if count > 1 else 'was'} not run (grade with --gpus to include {'them' if count > 1 else 'it'})"
+                 for task_id, count in gpu_skipped.items()]
     result = SubmissionResult(
         name=name,
         assignment=spec.id,

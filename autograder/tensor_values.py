@@ -25,7 +25,8 @@ import numpy as np
 
 from autograder.errors import ProtocolError
 
-__all__ = ["DeviceTensor", "decode_tensor_tag", "device_of", "encode_torch_value", "is_torch_value", "on_device"]
+__all__ = ["DeviceTensor", "decode_tensor_tag", "device_of", "encode_torch_value", "harness_keeps_off_gpus", "is_torch_value",
+           "keep_harness_off_gpus", "on_device"]
 
 _DTYPES = ("float64", "float32", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8", "bool", "complex64", "complex128")
 _CARRIED_AS_FLOAT32 = ("float16", "bfloat16")
@@ -43,6 +44,20 @@ class DeviceTensor:
 
     def __repr__(self) -> str:
         return f"<tensor of shape {tuple(self.tensor.shape)} for {self.device}>"
+
+
+_harness_keeps_off_gpus = False
+
+
+def keep_harness_off_gpus() -> None:
+    """Called by the grading harness: from now on a tensor asked for on a GPU is sent as a marker
+    (:func:`on_device`) and put there by the worker; the harness itself never initialises CUDA."""
+    global _harness_keeps_off_gpus
+    _harness_keeps_off_gpus = True
+
+
+def harness_keeps_off_gpus() -> bool:
+    return _harness_keeps_off_gpus
 
 
 def on_device(tensor, device: str) -> DeviceTensor:

@@ -269,11 +269,11 @@ class Worker:
 def _grader_operation(name: str):
     """A grader-side operation run next to the student's objects (:mod:`autograder.torch_ops`): the
     grader's code, whose results are values like any other; the verdict is made in the harness."""
-    from autograder import torch_ops
+    from autograder.torch_ops import GRADER_OPS
 
-    if name not in torch_ops.GRADER_OPS:
+    if name not in GRADER_OPS:
         raise LookupError(f"no grader operation {name!r}")
-    return getattr(torch_ops, name)
+    return GRADER_OPS[name]
 
 
 def _replace_at(value, path: list, store):
@@ -301,15 +301,16 @@ def _environment(gpu: bool) -> dict:
     if gpu:
         try:
             import torch
+
+            from autograder.torch_ops import strict_float_math
         except ImportError:
             environment["cuda_available"] = False
             return environment
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
         available = bool(torch.cuda.is_available())
-        environment.update(cuda_available=available, tf32=False, cudnn_deterministic=bool(torch.backends.cudnn.deterministic))
+        environment["cuda_available"] = available
         if available:
-            environment.update(cuda=torch.version.cuda, device_name=torch.cuda.get_device_name(0), device_count=torch.cuda.device_count())
+            environment.update(strict_float_math())  # TF32 off, deterministic cuDNN; versions and device name
+            environment["device_count"] = torch.cuda.device_count()
     if torch is not None:
         environment["torch"] = torch.__version__
     return environment

@@ -1,5 +1,5 @@
 """Grader operations beside a torch module (autograder.torch_ops), their in-process entry point
-(LocalSubmission.grader_op) and the test-side helpers of autograder.torch_modules."""
+(LocalSubmission.grader_op) and the test-side helpers of autograder.testing.torch_modules."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ torch = pytest.importorskip("torch")
 nn = torch.nn
 
 from autograder.harness.local import CallTimedOut, LocalSubmission  # noqa: E402
-from autograder.torch_modules import device_of, on_device, tensor_values  # noqa: E402
+from autograder.testing.torch_modules import device_of, on_device, tensor_values  # noqa: E402
 from autograder.torch_ops import (GRADER_OPS, build_counting_module, buffer_info, forward_backward, forward_with_input,  # noqa: E402
                                   parameter_info, strict_float_math)
 

@@ -122,15 +122,6 @@ class LocalSubmission:
 
         return call_recording_warnings
 
-    def grader_op(self, name: str, *args, **kwargs):
-        """The grader operation ``name`` of :mod:`autograder.torch_ops`, run here on the student's objects."""
-        from autograder import torch_ops
-
-        if name not in torch_ops.GRADER_OPS:
-            raise LookupError(f"no grader operation {name!r}")
-        args, kwargs = _on_devices(args, kwargs)
-        return getattr(torch_ops, name)(*args, **kwargs)
-
     def attribute(self, obj, name: str):
         """An attribute of one of the student's objects (in-process: the attribute itself)."""
         return getattr(obj, name)
@@ -158,7 +149,7 @@ class LocalSubmission:
             best = min(best, time.perf_counter() - start)
         return result, best
 
-    def grader_op(self, name: str, *args):
+    def grader_op(self, name: str, *args, **kwargs):
         """Run the grader operation ``name`` of :mod:`autograder.torch_ops` next to the student's objects.
 
         In-process the operation is called directly (with the per-call time limit, since it
@@ -168,8 +159,12 @@ class LocalSubmission:
 
         if name not in GRADER_OPS:
             raise ValueError(f"unknown grader operation {name!r}; known: {', '.join(sorted(GRADER_OPS))}")
-        with _time_limit(self._call_timeout_s, name):
-            return GRADER_OPS[name](*args)
+        args, kwargs = _on_devices(args, kwargs)
+        try:
+            with _time_limit(self._call_timeout_s, name):
+                return GRADER_OPS[name](*args, **kwargs)
+        except _TimeUp:
+            raise CallTimedOut.after(name, self._call_timeout_s) from None
 
     def reset(self) -> None:
         """Nothing to reset in-process (remote submissions drop their handles here)."""

@@ -54,6 +54,9 @@ class HarnessServer:
 
         self.spec = load_spec(assignment)
         self.gpu = gpu
+        from autograder.tensor_values import keep_harness_off_gpus
+
+        keep_harness_off_gpus()  # CUDA is initialised in workers only (after their fork), never here
         self.hidden = tests == "hidden"
         self.launcher = make_launcher(launcher, WorkerSetup(self.spec, gpu=gpu, slot=slot), **(launcher_options or {}))
         self.launcher.warm_up()  # the zygote imports its packages while we import ours

@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from autograder.testing import assert_close
-from autograder.torch_modules import device_of, on_device, tensor_values
+from autograder.testing.torch_modules import device_of, on_device, tensor_values
 
 FLOAT64 = {"rtol": 1e-6, "atol": 1e-8}
 FLOAT32 = {"rtol": 1e-4, "atol": 1e-5}
@@ -567,18 +567,17 @@ def _strict_math(submission) -> None:
 
 
 @pytest.fixture
-def device(request, submission) -> str:
-    """Where the student's module runs: ``"cuda"`` when the run was asked for a GPU (``--gpus``), else ``"cpu"``."""
-    if request.config.getoption("--ag-gpu"):
+def device(device, submission) -> str:
+    """Where the student's module runs (the plugin's ``device``: ``"cuda"`` when the run was asked for a
+    GPU with ``--gpus``, else ``"cpu"``), with TF32 checked off there."""
+    if device == "cuda":
         _strict_math(submission)
-        return "cuda"
-    return "cpu"
+    return device
 
 
 @pytest.fixture
-def cuda(request, submission) -> str:
-    """``"cuda"`` for the GPU tests; skipped (reported as not run by the grader) unless the run asked for a GPU."""
-    if not request.config.getoption("--ag-gpu"):
+def cuda(device) -> str:
+    """``"cuda"`` for the GPU tests (marked ``gpu``: not run, as the grader's doing, unless the run asked for a GPU)."""
+    if device != "cuda":
         pytest.skip("needs a GPU: grade with --gpus to run the GPU tests")
-    _strict_math(submission)
-    return "cuda"
+    return device

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.torch_modules import on_device, tensor_values
+from autograder.testing.torch_modules import on_device, tensor_values
 
 BN_BUFFERS = ("running_mean", "running_var", "num_batches_tracked")
 

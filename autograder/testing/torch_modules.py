@@ -13,8 +13,10 @@ here so that a test reads the same in-process (``autograder check``) and when gr
   :func:`autograder.testing.assert_close`; anything that is not a tensor fails the test
   with a message naming what came back.
 
-In-process these are plain torch calls. When grading, the harness never touches CUDA
-and the transport decides what crosses; these functions are where it plugs in.
+In-process (``check``) these are plain torch calls. When grading, the harness never
+touches CUDA: :func:`on_device` then hands the transport a marker
+(:class:`autograder.tensor_values.DeviceTensor`) and the worker puts the tensor on
+the device; returned tensors arrive on the CPU and remember where they were.
 """
 
 from __future__ import annotations
@@ -22,17 +24,22 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from autograder import tensor_values as tensor_transport
+
 __all__ = ["on_device", "device_of", "tensor_values"]
 
 
-def on_device(x: torch.Tensor, device: str) -> torch.Tensor:
-    """A copy of the CPU tensor ``x`` on ``device``, detached, same dtype and shape."""
+def on_device(x: torch.Tensor, device: str):
+    """A copy of the CPU tensor ``x`` on ``device``, detached, same dtype and shape (as an argument
+    of the student's code; in a grading harness, a marker the worker honours)."""
+    if str(device) != "cpu" and tensor_transport.harness_keeps_off_gpus():
+        return tensor_transport.on_device(x.detach().clone(), device)
     return x.detach().to(device, copy=True)
 
 
 def device_of(t: torch.Tensor) -> str:
     """The device a tensor returned by the student's code was on (``"cpu"``, ``"cuda:0"``)."""
-    return str(t.device)
+    return tensor_transport.device_of(t)
 
 
 def tensor_values(t, name: str = "output") -> np.ndarray:
