@@ -116,9 +116,21 @@ def running_update(running, batch_stat, momentum):
 # --------------------------------------------------------------------------- comparisons
 
 
+def unambiguous(hints, rtol=1e-3):
+    """``hints`` without the ones whose wrong values are within ``rtol`` of another hint's: a value that
+    matches two mistakes names neither (eps inside vs outside the root, or left out, all give nearly the
+    same output when the variance is far above eps)."""
+    if not hints:
+        return hints
+    values = {key: np.asarray(value, dtype=np.float64) for key, value in hints.items()}
+    ambiguous = {a for a in values for b in values if a != b and values[a].shape == values[b].shape
+                 and np.allclose(values[a], values[b], rtol=rtol, atol=rtol * float(np.max(np.abs(values[b]), initial=0.0)))}
+    return {key: value for key, value in hints.items() if key not in ambiguous}
+
+
 def check(actual, expected, name, dtype=np.float64, hints=None):
     """assert_close with API.md's tolerances for ``dtype`` (float32 ones scaled by the values' size)."""
-    assert_close(actual, expected, name=name, hints=hints, **tolerances(dtype, expected))
+    assert_close(actual, expected, name=name, hints=unambiguous(hints), **tolerances(dtype, expected))
 
 
 def check_layer_backward(submission, forward, backward, args, dout, expected, *, forward_task, dtype=np.float64,
@@ -136,7 +148,7 @@ def check_layer_backward(submission, forward, backward, args, dout, expected, *,
     check_backward(submission, forward, backward, args, dout, wrt=(0, 1, 2), expected_out=out, expected_grads=grads,
                    names=GRADIENT_NAMES, forward_task=forward_task, rtol=grad_tolerances["rtol"],
                    atol=grad_tolerances["atol"], out_rtol=out_tolerances["rtol"], out_atol=out_tolerances["atol"],
-                   hints=hints)
+                   hints={name: unambiguous(value) for name, value in (hints or {}).items()})
 
 
 def read_running(bn_param, key, step=None):
@@ -228,6 +240,7 @@ def batchnorm_backward_hints(x, gamma, dout, eps, axes=(0,)):
         },
         "dgamma": {
             "dgamma_centred_not_normalised": (dout * (x - mean)).sum(axis=axes),
+            "dgamma_used_x": (dout * x).sum(axis=axes),
             "averaged_parameter_gradients": (dout * xhat).mean(axis=axes),
         },
         "dbeta": {"averaged_parameter_gradients": dout.mean(axis=axes)},
