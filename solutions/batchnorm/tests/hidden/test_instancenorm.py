@@ -40,7 +40,10 @@ def _forward(submission, rng, shape, kind="normal", dtype=np.float64, eps=1e-5, 
     expected, _ = instancenorm(x, gamma, beta, eps)
     out, _ = submission.instancenorm_forward(x.copy(), gamma.copy(), beta.copy(), {"eps": eps} if in_param is None else in_param)
     x64, g64, b64 = as64(x, gamma, beta)
-    check(out, expected, "out", dtype, {"unbiased_variance": channel(g64) * normalise(x64, (2, 3), eps, ddof=1) + channel(b64)})
+    check(out, expected, "out", dtype, {
+        "unbiased_variance": channel(g64) * normalise(x64, (2, 3), eps, ddof=1) + channel(b64),
+        "spatial_batch_statistics": channel(g64) * normalise(x64, (0, 2, 3), eps) + channel(b64),
+    })
 
 
 def _backward(submission, rng, shape, kind="normal", dtype=np.float64, eps=1e-5):
