@@ -137,8 +137,10 @@ def _matching_hint(a: np.ndarray, e: np.ndarray, hints: Mapping[str, object], rt
         if wrong.shape != a.shape or wrong.dtype.kind not in "fiub":
             continue
         wrong = wrong.astype(np.float64)
-        if np.allclose(wrong, e, rtol=rtol, atol=atol, equal_nan=True):
-            continue  # this mistake gives the right answer here: it cannot explain a wrong one
+        # This mistake gives the right answer here: it cannot explain a wrong one. (An empty wrong value is
+        # "close" to anything, but is never the answer: with an empty answer the comparison passed already.)
+        if wrong.size and np.allclose(wrong, e, rtol=rtol, atol=atol, equal_nan=True):
+            continue
         # A little looser than the test (a float32 result may match a float64 hint), scaled to the values.
         finite = np.isfinite(wrong)
         hint_atol = max(atol, 1e-6 * float(np.max(np.abs(wrong), initial=0.0, where=finite)))

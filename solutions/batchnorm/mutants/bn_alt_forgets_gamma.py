@@ -1,5 +1,6 @@
 # task: bn_backward_alt
 # Closed form that forgets to multiply dout by gamma before normalising the gradient.
+# hint: dx_forgot_gamma
 def batchnorm_backward_alt(dout, cache):
     xhat, gamma, xmu, ivar, sqrtvar, var, eps = cache
     N = dout.shape[0]

@@ -1,5 +1,6 @@
 # task: bn_backward
 # dgamma multiplies dout by the centred data xmu instead of the normalised xhat (forgets the 1/std).
+# hint: dgamma_centred_not_normalised
 _reference_batchnorm_backward = batchnorm_backward
 
 

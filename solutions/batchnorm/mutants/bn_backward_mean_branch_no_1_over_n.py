@@ -1,5 +1,6 @@
 # task: bn_backward
 # Forgets the 1/N when sending the mean's gradient back to every sample (dx2 = dmu instead of dmu / N).
+# hint: mean_branch_missing_1_over_n
 def batchnorm_backward(dout, cache):
     xhat, gamma, xmu, ivar, sqrtvar, var, eps = cache
     N = dout.shape[0]

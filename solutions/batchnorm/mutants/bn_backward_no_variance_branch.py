@@ -1,5 +1,6 @@
 # task: bn_backward
 # Treats the batch variance as a constant: drops the branch of the graph through var.
+# hint: dropped_variance_branch
 def batchnorm_backward(dout, cache):
     xhat, gamma, xmu, ivar, sqrtvar, var, eps = cache
     N = dout.shape[0]

@@ -1,5 +1,6 @@
 # task: bn_forward
 # Adds eps outside the square root: (x - mu) / (sqrt(var) + eps). Only visible when var ~ eps.
+# hint: eps_outside_sqrt
 def batchnorm_forward(x, gamma, beta, bn_param):
     mode = bn_param["mode"]
     eps = bn_param.get("eps", 1e-5)

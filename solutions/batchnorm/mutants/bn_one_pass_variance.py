@@ -1,6 +1,7 @@
 # task: bn_forward
 # Train mode computes the variance in one pass as E[x^2] - E[x]^2: exact in float64 for the
 # usual inputs, but in float32 it cancels catastrophically once the mean is ~20x the std.
+# hint: one_pass_variance
 def batchnorm_forward(x, gamma, beta, bn_param):
     mode = bn_param["mode"]
     eps = bn_param.get("eps", 1e-5)

@@ -1,5 +1,6 @@
 # task: bn_forward
 # Updates local copies of the running statistics but never writes them back into bn_param.
+# hint: running_not_stored
 def batchnorm_forward(x, gamma, beta, bn_param):
     mode = bn_param["mode"]
     eps = bn_param.get("eps", 1e-5)

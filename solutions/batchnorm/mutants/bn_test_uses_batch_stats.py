@@ -1,5 +1,6 @@
 # task: bn_forward
 # Test mode normalises with the statistics of the test batch instead of the running averages.
+# hint: test_mode_batch_statistics
 _reference_batchnorm_forward = batchnorm_forward
 
 

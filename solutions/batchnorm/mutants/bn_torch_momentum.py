@@ -1,5 +1,6 @@
 # task: bn_forward
 # Uses torch's momentum convention: running = (1 - momentum) * running + momentum * batch_stat.
+# hint: torch_momentum
 def batchnorm_forward(x, gamma, beta, bn_param):
     mode = bn_param["mode"]
     eps = bn_param.get("eps", 1e-5)

@@ -1,5 +1,7 @@
 # task: bn_forward
 # Normalises with the unbiased batch variance (ddof=1, divide by N - 1) instead of the biased one.
+# hint: unbiased_variance
+# hint: running_var_unbiased
 def batchnorm_forward(x, gamma, beta, bn_param):
     mode = bn_param["mode"]
     eps = bn_param.get("eps", 1e-5)

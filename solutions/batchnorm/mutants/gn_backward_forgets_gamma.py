@@ -1,5 +1,6 @@
 # task: groupnorm
 # Backward forgets to multiply dout by gamma before propagating through the normalisation.
+# hint: dx_forgot_gamma
 def spatial_groupnorm_backward(dout, cache):
     xhat, gamma, inv_std, G = cache
     N, C, H, W = dout.shape

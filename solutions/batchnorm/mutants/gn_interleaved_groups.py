@@ -1,5 +1,6 @@
 # task: groupnorm
 # Reshapes to (N, C // G, G, H, W): groups become channels c, c + G, c + 2G, ... instead of consecutive ones.
+# hint: interleaved_groups
 def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
     eps = gn_param.get("eps", 1e-5)
     N, C, H, W = x.shape

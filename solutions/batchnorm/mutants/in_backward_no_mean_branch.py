@@ -1,5 +1,6 @@
 # task: instancenorm
 # Backward drops the gradient through the per-plane mean (keeps the variance branch only).
+# hint: dropped_mean_branch
 def instancenorm_backward(dout, cache):
     xhat, gamma, inv_std = cache
     N, C, H, W = dout.shape

@@ -1,5 +1,6 @@
 # task: layernorm
 # Layer norm computed like batch norm: statistics over the batch axis 0 instead of each sample's features.
+# hint: batch_statistics
 def layernorm_forward(x, gamma, beta, ln_param):
     eps = ln_param.get("eps", 1e-5)
     mu = x.mean(axis=0, keepdims=True)

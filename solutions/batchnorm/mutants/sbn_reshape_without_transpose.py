@@ -1,5 +1,6 @@
 # task: spatial_bn
 # Flattens (N, C, H, W) straight to (-1, C) without moving the channel axis last: channels get mixed.
+# hint: reshape_without_transpose
 def spatial_batchnorm_forward(x, gamma, beta, bn_param):
     N, C, H, W = x.shape
     out_flat, cache = batchnorm_forward(x.reshape(-1, C), gamma, beta, bn_param)

@@ -1,5 +1,6 @@
 # task: avg_pool
 # Backward forgets to divide the upstream gradient by the window area.
+# hint: forgot_window_division
 def avg_pool_backward(dout, cache):
     x_shape, pool_param = cache
     ph, pw, stride = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]

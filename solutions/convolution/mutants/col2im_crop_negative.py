@@ -1,5 +1,6 @@
 # task: col2im
 # Crops the padding with x_pad[p:-p], which returns an empty array when pad == 0.
+# hint: crop_negative_pad
 def col2im(cols, x_shape, kh, kw, stride=1, pad=0):
     N, C, H, W = x_shape
     sh, sw = _pair(stride)

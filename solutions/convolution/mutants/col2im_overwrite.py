@@ -1,5 +1,6 @@
 # task: col2im
 # Assigns instead of adding: where windows overlap (stride < kernel) the last one wins.
+# hint: overwrote_overlaps
 def col2im(cols, x_shape, kh, kw, stride=1, pad=0):
     N, C, H, W = x_shape
     sh, sw = _pair(stride)

@@ -1,5 +1,6 @@
 # task: conv_backward
 # Averages db over the batch (and pixels) instead of summing: db = dout.mean(axis=(0, 2, 3)).
+# hint: averaged_db
 _reference_conv_backward = conv_backward
 
 

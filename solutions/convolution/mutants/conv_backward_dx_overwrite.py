@@ -1,5 +1,6 @@
 # task: conv_backward
 # Folds dcols back with assignment instead of addition: overlapping windows lose gradient in dx.
+# hint: overwrote_overlaps
 _reference_conv_backward = conv_backward
 
 

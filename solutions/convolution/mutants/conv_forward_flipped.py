@@ -1,5 +1,6 @@
 # task: conv_forward
 # Flips the kernel (textbook convolution) instead of the cross-correlation every DL library computes.
+# hint: flipped_kernel
 _reference_conv_forward = conv_forward
 
 

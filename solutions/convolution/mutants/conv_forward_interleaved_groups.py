@@ -1,5 +1,6 @@
 # task: conv_forward
 # Assigns channel c to group c % groups (interleaved) instead of consecutive blocks of C/groups channels.
+# hint: interleaved_groups
 _reference_conv_forward = conv_forward
 
 

@@ -1,5 +1,6 @@
 # task: conv_transpose
 # Crops all 2*pad rows/columns from the end instead of pad from each side.
+# hint: cropped_one_side
 def conv_transpose_forward(x, w, b, conv_param):
     stride = conv_param.get("stride", 1)
     pad = conv_param.get("pad", 0)

@@ -1,5 +1,6 @@
 # task: im2col
 # Orders the rows (kh, kw, C) instead of torch's (C, kh, kw): right values, wrong layout.
+# hint: kernel_major_rows
 def im2col(x, kh, kw, stride=1, pad=0):
     N, C, H, W = x.shape
     sh, sw = _pair(stride)

@@ -1,5 +1,6 @@
 # task: im2col
 # Unpacks (h, w) pairs the wrong way round: stride/pad along H is applied along W and vice versa.
+# hint: swapped_pairs
 def im2col(x, kh, kw, stride=1, pad=0):
     N, C, H, W = x.shape
     sw, sh = _pair(stride)

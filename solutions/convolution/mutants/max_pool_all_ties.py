@@ -1,5 +1,6 @@
 # task: max_pool
 # Mask backward (x == window max): sends the gradient to every tied maximum, not only the first.
+# hint: all_tied_maxima
 def max_pool_forward(x, pool_param):
     ph, pw, stride = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
     N, C, H, W = x.shape

@@ -1,6 +1,7 @@
 # task: max_pool
 # Reshape fast path for exactly tiling 2x2/stride-2-like windows that flattens each window column-major:
 # the forward max is right, but ties send the gradient to the first maximum in column-major order.
+# hint: column_major_ties
 _reference_max_pool_forward = max_pool_forward
 _reference_max_pool_backward = max_pool_backward
 

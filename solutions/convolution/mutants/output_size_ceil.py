@@ -1,5 +1,6 @@
 # task: output_size
 # Rounds the number of windows up (true division + ceil): counts an incomplete last window.
+# hint: rounded_up
 import math
 
 

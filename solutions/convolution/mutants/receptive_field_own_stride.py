@@ -1,5 +1,6 @@
 # task: receptive_field
 # Multiplies the jump by a layer's own stride before adding its kernel (only earlier strides count).
+# hint: own_stride
 def receptive_field(layers):
     field, jump = 1, 1
     for layer in layers:

@@ -1,7 +1,12 @@
-"""Hidden tests: spatial_groupnorm_forward / spatial_groupnorm_backward (oracle F.group_norm)."""
+"""Hidden tests: spatial_groupnorm_forward / spatial_groupnorm_backward (oracle F.group_norm).
+
+gn_param gives eps in every test except test_default_eps. Backward tests go through check_backward.
+"""
 
 import numpy as np
 import pytest
+
+from helpers import as64, channel, check, check_layer_backward, groupnorm, make_affine, make_data, normalise
 
 pytestmark = pytest.mark.task("groupnorm")
 
@@ -22,75 +27,90 @@ def _shape_and_groups(rng, which, N=None, big=False):
     return (N, C, H, W), G
 
 
-def _interleaved(x, gamma, beta, G, eps):
-    """Group norm with groups of channels c, c + G, c + 2G, ... (reshape in the wrong order)."""
+def _inputs(rng, shape, kind, dtype):
+    x = make_data(rng, shape, kind, feature_axes=(0, 1)).astype(dtype)
+    gamma, beta = make_affine(rng, shape[1], dtype)
+    return x, gamma, beta
+
+
+def _forward_hints(x, gamma, beta, G, eps):
     N, C, H, W = x.shape
-    xg = x.reshape(N, C // G, G, H, W)
-    xh = (xg - xg.mean((1, 3, 4), keepdims=True)) / np.sqrt(xg.var((1, 3, 4), keepdims=True) + eps)
-    return gamma.reshape(1, C, 1, 1) * xh.reshape(x.shape) + beta.reshape(1, C, 1, 1)
-
-
-def _case(submission, h, rng, shape, G, kind, dtype=np.float64, eps=None, backward=True):
-    N, C, H, W = shape
-    x = h.make_data(rng, shape, kind, feature_axes=(0, 1)).astype(dtype)
-    gamma, beta = (a.astype(dtype) for a in h.make_affine(rng, C))
-    dout = rng.standard_normal(shape).astype(dtype) if backward else None
-    used_eps = 1e-5 if eps is None else eps
-    gn_param = {} if eps is None else {"eps": eps}
-    out_e, *grads_e = h.torch_layer(
-        lambda xt, gt, bt: h.F.group_norm(xt, G, gt, bt, eps=used_eps), x, gamma, beta, dout
-    )
-    x64, g64, b64 = (a.astype(np.float64) for a in (x, gamma, beta))
-    xg = x64.reshape(N, G, -1)
-    hints = {
-        "used the unbiased variance (ddof=1)":
-            (g64.reshape(1, C, 1, 1) * ((xg - xg.mean(2, keepdims=True))
-             / np.sqrt(xg.var(2, ddof=1, keepdims=True) + used_eps)).reshape(shape) + b64.reshape(1, C, 1, 1)),
-    }
+    hints = {"unbiased_variance": channel(gamma) * normalise(x.reshape(N, G, -1), 2, eps, ddof=1).reshape(x.shape) + channel(beta)}
     if 1 < G < C:
-        hints["grouped channels c, c+G, c+2G, ... (reshape to (N, G, C // G, H, W), not (N, C // G, G, H, W))"] = (
-            _interleaved(x64, g64, b64, G, used_eps)
-        )
-    out, cache = submission.spatial_groupnorm_forward(*h.copies(x, gamma, beta), G, gn_param)
-    h.check(out, out_e, "out", dtype, hints)
-    if backward:
-        result = submission.spatial_groupnorm_backward(dout.copy(), cache)
-        h.check_grads(result, grads_e, dtype)
+        # groups of channels c, c + G, c + 2G, ... (reshape to (N, C // G, G, H, W))
+        interleaved = normalise(x.reshape(N, C // G, G, H, W), (1, 3, 4), eps).reshape(x.shape)
+        hints["interleaved_groups"] = channel(gamma) * interleaved + channel(beta)
+    return hints
+
+
+def _backward_hints(x, gamma, dout, G, eps):
+    """dgamma/dbeta in CS231n's (1, C, 1, 1) shape, and dx without gamma."""
+    N, C, H, W = x.shape
+    xhat = normalise(x.reshape(N, G, -1), 2, eps).reshape(x.shape)
+    dgamma, dbeta = (dout * xhat).sum(axis=(0, 2, 3)), dout.sum(axis=(0, 2, 3))
+    _, (dx_without_gamma, _, _) = groupnorm(x, np.ones(C), np.zeros(C), G, eps, dout)
+    return {
+        "dx": {"dx_forgot_gamma": dx_without_gamma},
+        "dgamma": {"cs231n_param_shape": dgamma.reshape(1, C, 1, 1)},
+        "dbeta": {"cs231n_param_shape": dbeta.reshape(1, C, 1, 1)},
+    }
+
+
+def _forward(submission, rng, shape, G, kind="normal", dtype=np.float64, eps=1e-5, gn_param=None):
+    x, gamma, beta = _inputs(rng, shape, kind, dtype)
+    expected, _ = groupnorm(x, gamma, beta, G, eps)
+    out, _ = submission.spatial_groupnorm_forward(x.copy(), gamma.copy(), beta.copy(), G,
+                                                  {"eps": eps} if gn_param is None else gn_param)
+    check(out, expected, "out", dtype, _forward_hints(*as64(x, gamma, beta), G, eps))
+
+
+def _backward(submission, rng, shape, G, kind="normal", dtype=np.float64, eps=1e-5):
+    x, gamma, beta = _inputs(rng, shape, kind, dtype)
+    dout = rng.standard_normal(shape).astype(dtype)
+    check_layer_backward(submission, "spatial_groupnorm_forward", "spatial_groupnorm_backward", (x, gamma, beta, G, {"eps": eps}),
+                         dout, groupnorm(x, gamma, beta, G, eps, dout), forward_task="groupnorm", dtype=dtype,
+                         hints=_backward_hints(*as64(x, gamma, dout), G, eps))
 
 
 @pytest.mark.parametrize("which", ["one", "some", "all"], ids=["G=1", "G=divisor", "G=C"])
-def test_forward(submission, h, rng, which):
+def test_forward(submission, rng, which):
     """Forward matches torch for G = 1, a proper divisor of C, and G = C."""
     for _ in range(2):
         shape, G = _shape_and_groups(rng, which)
-        _case(submission, h, rng, shape, G, "normal", backward=False)
+        _forward(submission, rng, shape, G)
 
 
 @pytest.mark.parametrize("which", ["one", "some", "all"], ids=["G=1", "G=divisor", "G=C"])
-def test_backward(submission, h, rng, which):
+def test_backward(submission, rng, which):
     """dx, dgamma, dbeta match torch autograd for G = 1, a proper divisor of C, and G = C."""
     for _ in range(2):
         shape, G = _shape_and_groups(rng, which)
-        _case(submission, h, rng, shape, G, "normal")
+        _backward(submission, rng, shape, G)
 
 
-def test_batch_of_one(submission, h, rng):
-    """N = 1 with a proper divisor G."""
+def test_batch_of_one(submission, rng):
+    """N = 1 with a proper divisor G: forward and backward."""
     shape, G = _shape_and_groups(rng, "some", N=1)
-    _case(submission, h, rng, shape, G, "normal")
+    _forward(submission, rng, shape, G)
+    _backward(submission, rng, shape, G)
 
 
-def test_large_and_small_magnitudes(submission, h, rng):
-    """Mean ~1e3 / std ~1e2, and variances comparable to eps (default and custom eps)."""
-    shape, G = _shape_and_groups(rng, "some")
-    _case(submission, h, rng, shape, G, "large")
-    shape, G = _shape_and_groups(rng, "some")
-    _case(submission, h, rng, shape, G, "small")
-    shape, G = _shape_and_groups(rng, "all")
-    _case(submission, h, rng, shape, G, "small", eps=3e-6)
+def test_large_and_small_magnitudes(submission, rng):
+    """Mean ~1e3 / std ~1e2, and variances comparable to eps (1e-5, and 3e-6 with G = C): forward and backward."""
+    for kind, which, eps in (("large", "some", 1e-5), ("small", "some", 1e-5), ("small", "all", 3e-6)):
+        shape, G = _shape_and_groups(rng, which)
+        _forward(submission, rng, shape, G, kind, eps=eps)
+        _backward(submission, rng, shape, G, kind, eps=eps)
 
 
-def test_float32(submission, h, rng):
-    """float32 inputs, float32 tolerances."""
+def test_float32(submission, rng):
+    """float32 inputs, float32 tolerances: forward and backward."""
     shape, G = _shape_and_groups(rng, "some", big=True)
-    _case(submission, h, rng, shape, G, "normal", dtype=np.float32)
+    _forward(submission, rng, shape, G, dtype=np.float32)
+    _backward(submission, rng, shape, G, dtype=np.float32)
+
+
+def test_default_eps(submission, rng):
+    """Without gn_param['eps'] (gn_param = {}), eps is 1e-5 (variances comparable to it)."""
+    shape, G = _shape_and_groups(rng, "some")
+    _forward(submission, rng, shape, G, "small", gn_param={})

@@ -1,7 +1,12 @@
-"""Hidden tests: instancenorm_forward / instancenorm_backward (oracle F.instance_norm with affine)."""
+"""Hidden tests: instancenorm_forward / instancenorm_backward (oracle F.instance_norm with affine).
+
+in_param gives eps in every test except test_default_eps. Backward tests go through check_backward.
+"""
 
 import numpy as np
 import pytest
+
+from helpers import as64, channel, check, check_layer_backward, instancenorm, make_affine, make_data, normalise
 
 pytestmark = pytest.mark.task("instancenorm")
 
@@ -16,62 +21,76 @@ def _shape(rng, N=None, big=False):
     return N, C, H, W
 
 
-def _case(submission, h, rng, shape, kind, dtype=np.float64, eps=None, backward=True):
-    N, C, H, W = shape
-    x = h.make_data(rng, shape, kind, feature_axes=(0, 1)).astype(dtype)
-    gamma, beta = (a.astype(dtype) for a in h.make_affine(rng, C))
-    dout = rng.standard_normal(shape).astype(dtype) if backward else None
-    used_eps = 1e-5 if eps is None else eps
-    in_param = {} if eps is None else {"eps": eps}
-    out_e, *grads_e = h.torch_layer(
-        lambda xt, gt, bt: h.F.instance_norm(xt, weight=gt, bias=bt, use_input_stats=True, eps=used_eps),
-        x, gamma, beta, dout,
-    )
-    x64, g64, b64 = (a.astype(np.float64) for a in (x, gamma, beta))
-    gb, bb = g64.reshape(1, C, 1, 1), b64.reshape(1, C, 1, 1)
-    hints = {
-        "used the unbiased variance (ddof=1)":
-            gb * (x64 - x64.mean((2, 3), keepdims=True)) / np.sqrt(x64.var((2, 3), ddof=1, keepdims=True) + used_eps) + bb,
-        "normalised over (N, H, W) like spatial batch norm; instance norm uses each sample's (H, W) only":
-            gb * (x64 - x64.mean((0, 2, 3), keepdims=True)) / np.sqrt(x64.var((0, 2, 3), keepdims=True) + used_eps) + bb,
-        "normalised over (C, H, W) like layer norm; instance norm uses each channel's (H, W) only":
-            gb * (x64 - x64.mean((1, 2, 3), keepdims=True)) / np.sqrt(x64.var((1, 2, 3), keepdims=True) + used_eps) + bb,
-    }
-    out, cache = submission.instancenorm_forward(*h.copies(x, gamma, beta), in_param)
-    h.check(out, out_e, "out", dtype, hints)
-    if backward:
-        result = submission.instancenorm_backward(dout.copy(), cache)
-        h.check_grads(result, grads_e, dtype)
+def _inputs(rng, shape, kind, dtype):
+    x = make_data(rng, shape, kind, feature_axes=(0, 1)).astype(dtype)
+    gamma, beta = make_affine(rng, shape[1], dtype)
+    return x, gamma, beta
 
 
-def test_forward_random_shapes(submission, h, rng):
+def _backward_hints(x, gamma, dout, eps):
+    """dx without the branch through the per-plane mean."""
+    xhat = normalise(x, (2, 3), eps)
+    ivar = 1.0 / np.sqrt(x.var(axis=(2, 3), keepdims=True) + eps)
+    g = dout * channel(gamma)
+    return {"dx": {"dropped_mean_branch": ivar * (g - xhat * (g * xhat).mean(axis=(2, 3), keepdims=True))}}
+
+
+def _forward(submission, rng, shape, kind="normal", dtype=np.float64, eps=1e-5, in_param=None):
+    x, gamma, beta = _inputs(rng, shape, kind, dtype)
+    expected, _ = instancenorm(x, gamma, beta, eps)
+    out, _ = submission.instancenorm_forward(x.copy(), gamma.copy(), beta.copy(), {"eps": eps} if in_param is None else in_param)
+    x64, g64, b64 = as64(x, gamma, beta)
+    check(out, expected, "out", dtype, {
+        "unbiased_variance": channel(g64) * normalise(x64, (2, 3), eps, ddof=1) + channel(b64),
+        "spatial_batch_statistics": channel(g64) * normalise(x64, (0, 2, 3), eps) + channel(b64),
+    })
+
+
+def _backward(submission, rng, shape, kind="normal", dtype=np.float64, eps=1e-5):
+    x, gamma, beta = _inputs(rng, shape, kind, dtype)
+    dout = rng.standard_normal(shape).astype(dtype)
+    check_layer_backward(submission, "instancenorm_forward", "instancenorm_backward", (x, gamma, beta, {"eps": eps}), dout,
+                         instancenorm(x, gamma, beta, eps, dout), forward_task="instancenorm", dtype=dtype,
+                         hints=_backward_hints(*as64(x, gamma, dout), eps))
+
+
+def test_forward_random_shapes(submission, rng):
     """Forward matches torch for random non-square inputs."""
     for _ in range(2):
-        _case(submission, h, rng, _shape(rng), "normal", backward=False)
+        _forward(submission, rng, _shape(rng))
 
 
-def test_backward_random_shapes(submission, h, rng):
+def test_backward_random_shapes(submission, rng):
     """dx, dgamma, dbeta match torch autograd."""
     for _ in range(2):
-        _case(submission, h, rng, _shape(rng), "normal")
+        _backward(submission, rng, _shape(rng))
 
 
-def test_batch_of_one(submission, h, rng):
+def test_batch_of_one(submission, rng):
     """N = 1 (forward and backward)."""
-    _case(submission, h, rng, _shape(rng, N=1), "normal")
+    _forward(submission, rng, _shape(rng, N=1))
+    _backward(submission, rng, _shape(rng, N=1))
 
 
-def test_large_magnitudes(submission, h, rng):
-    """Planes with mean ~1e3 and std ~1e2."""
-    _case(submission, h, rng, _shape(rng), "large")
+def test_large_magnitudes(submission, rng):
+    """Planes with mean ~1e3 and std ~1e2: forward and backward."""
+    _forward(submission, rng, _shape(rng), "large")
+    _backward(submission, rng, _shape(rng), "large")
 
 
-def test_small_variance_eps(submission, h, rng):
-    """Variances comparable to eps: the default 1e-5 and a custom one."""
-    _case(submission, h, rng, _shape(rng), "small")
-    _case(submission, h, rng, _shape(rng), "small", eps=3e-6)
+def test_small_variance_eps(submission, rng):
+    """Variances comparable to eps (in_param['eps'] = 1e-5 and 3e-6): forward and backward."""
+    for eps in (1e-5, 3e-6):
+        _forward(submission, rng, _shape(rng), "small", eps=eps)
+        _backward(submission, rng, _shape(rng), "small", eps=eps)
 
 
-def test_float32(submission, h, rng):
-    """float32 inputs, float32 tolerances."""
-    _case(submission, h, rng, _shape(rng, big=True), "normal", dtype=np.float32)
+def test_float32(submission, rng):
+    """float32 inputs, float32 tolerances: forward and backward."""
+    _forward(submission, rng, _shape(rng, big=True), dtype=np.float32)
+    _backward(submission, rng, _shape(rng, big=True), dtype=np.float32)
+
+
+def test_default_eps(submission, rng):
+    """Without in_param['eps'] (in_param = {}), eps is 1e-5 (variances comparable to it)."""
+    _forward(submission, rng, _shape(rng), "small", in_param={})

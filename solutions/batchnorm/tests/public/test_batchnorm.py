@@ -52,6 +52,7 @@ def test_running_statistics_and_test_mode(submission, frozen):
     frozen.check("running.var1", bn_param["running_var"], hints={
         "updated running_var with the unbiased variance": m + (1 - m) * x.var(0, ddof=1),
         "used torch's convention: momentum weighs the new batch variance": (1 - m) + m * x.var(0),
+        "started running_var at zeros (CS231n's starter does); this course starts it at ones": (1 - m) * x.var(0),
     })
     submission.batchnorm_forward(2 * x[::-1].copy() + 1, gamma, beta, bn_param)
     frozen.check("running.mean2", bn_param["running_mean"])

@@ -1,12 +1,21 @@
-"""Hidden tests: max and average pooling against torch.nn.functional.max_pool2d / avg_pool2d (float64)."""
+"""Hidden tests: max and average pooling against torch.nn.functional.max_pool2d / avg_pool2d (float64).
+
+Backward tests go through check_backward (the cache comes from the student's forward; a wrong
+forward costs the forward tests). API.md fixes where tied maxima send the gradient (the first
+maximum in row-major window order): test_max_pool_backward_ties checks exactly that rule.
+"""
 
 import numpy as np
 import pytest
 
-from autograder.testing import assert_close, float32_tolerances
+from autograder.testing import assert_close, check_backward, float32_tolerances
+
+from helpers import max_pool_routed_gradient, pool2d
+
+TOLERANCES = {np.dtype(np.float64): {"rtol": 1e-6, "atol": 1e-8}, np.dtype(np.float32): float32_tolerances}
 
 
-def _x(rng, ref, ph, pw, stride, N=None, dtype=np.float64, ties=False, tiles=None):
+def _x(rng, ph, pw, stride, N=None, dtype=np.float64, ties=False, tiles=None):
     """A random non-square batch with at least one window; ties=True draws from {0, 1, 2} (many tied maxima).
 
     tiles=True: H and W are multiples of the window (where a reshape fast path applies, if stride == window);
@@ -35,159 +44,142 @@ def _param(ph, pw, stride):
     return {"pool_height": ph, "pool_width": pw, "stride": stride}
 
 
-def _windows(x_shape, ph, pw, stride):
-    """(i, j, row slice, col slice) of every pooling window (harness-side, small inputs only)."""
-    H, W = x_shape[2:]
-    for i in range((H - ph) // stride + 1):
-        for j in range((W - pw) // stride + 1):
-            yield i, j, slice(i * stride, i * stride + ph), slice(j * stride, j * stride + pw)
+def _check_forward(submission, kind, x, ph, pw, stride, label):
+    expected, _ = pool2d(kind, x, ph, pw, stride)
+    out, _ = getattr(submission, f"{kind}_pool_forward")(x.copy(), _param(ph, pw, stride))
+    assert_close(out, expected, name=f"out{label}", **TOLERANCES[x.dtype])
 
 
-def _max_backward_variant(x, dout, ph, pw, stride, mode):
-    """Wrong max-pool gradients students write: 'all' = to every tied max, 'last' = to the last max,
-    'overwrite' = overlapping windows overwrite instead of adding."""
-    dx = np.zeros_like(x, dtype=np.float64)
-    N, C = x.shape[:2]
-    for i, j, rows, cols in _windows(x.shape, ph, pw, stride):
-        window = x[:, :, rows, cols].reshape(N, C, -1)
-        g = dout[:, :, i, j]
-        if mode == "all":
-            mask = window == window.max(axis=2, keepdims=True)
-        else:
-            index = window.shape[2] - 1 - window[:, :, ::-1].argmax(axis=2) if mode == "last" else window.argmax(axis=2)
-            mask = np.arange(window.shape[2]) == index[..., None]
-        contribution = (mask * g[..., None]).reshape(N, C, ph, pw)
-        if mode == "overwrite":
-            dx[:, :, rows, cols] = np.where(mask.reshape(N, C, ph, pw), contribution, dx[:, :, rows, cols])
-        else:
-            dx[:, :, rows, cols] += contribution
-    return dx
+def _max_hints(x, dout, ph, pw, stride):
+    return {"dx": {rule_hint: max_pool_routed_gradient(x, dout, ph, pw, stride, rule)
+                   for rule, rule_hint in (("all", "all_tied_maxima"), ("last", "last_tied_maximum"),
+                                           ("column", "column_major_ties"), ("overwrite", "overwrote_overlaps"))}}
 
 
-def _check_pool(submission, ref, rng, kind, x, ph, pw, stride, label, backward=True, **tol):
-    param = _param(ph, pw, stride)
-    expected = ref.pool2d(kind, x, ph, pw, stride)
-    out, cache = getattr(submission, f"{kind}_pool_forward")(x.copy(), dict(param))
-    assert_close(out, expected, name=f"out{label}", **tol)
-    if not backward:
-        return
-    dout = rng.standard_normal(expected.shape).astype(x.dtype)
-    _, dx = ref.pool2d(kind, x, ph, pw, stride, dout=dout)
-    got = getattr(submission, f"{kind}_pool_backward")(dout.copy(), cache)
+def _check_backward(submission, rng, kind, x, ph, pw, stride, *, dout=None, expected_dx=None, exact=False):
+    """Grade {kind}_pool_backward through {kind}_pool_forward (task max_pool / avg_pool).
+
+    dout: the upstream gradient (default: standard normal); expected_dx: the reference dx (default: torch's);
+    exact: compare dx with no tolerance (integer gradients routed by the stated rule sum exactly)."""
+    out, _ = pool2d(kind, x, ph, pw, stride)
+    if dout is None:
+        dout = rng.standard_normal(out.shape).astype(x.dtype)
+    if expected_dx is None:
+        _, (expected_dx,) = pool2d(kind, x, ph, pw, stride, dout)
     if kind == "max":
-        hints = {"sent the gradient to every tied maximum (send it to the first one only)":
-                 _max_backward_variant(x, dout, ph, pw, stride, "all"),
-                 "sent the gradient to the last tied maximum (send it to the first one in row-major order)":
-                 _max_backward_variant(x, dout, ph, pw, stride, "last"),
-                 "overwrote the gradient where windows overlap instead of adding it":
-                 _max_backward_variant(x, dout, ph, pw, stride, "overwrite")}
+        hints = _max_hints(x, dout, ph, pw, stride)
     else:
-        hints = {f"forgot to divide by the window size ({ph}x{pw})": dx * ph * pw}
-    assert_close(got, dx, name=f"dx{label}", hints=hints, **tol)
+        hints = {"dx": {"forgot_window_division": expected_dx * ph * pw}}
+    tolerance = {"rtol": 0.0, "atol": 0.0, "out_rtol": 1e-6, "out_atol": 1e-8} if exact else TOLERANCES[x.dtype]
+    check_backward(submission, f"{kind}_pool_forward", f"{kind}_pool_backward", (x, _param(ph, pw, stride)), dout, wrt=(0,),
+                   expected_out=out, expected_grads=(expected_dx,), names=("dx",), forward_task=f"{kind}_pool", hints=hints,
+                   **tolerance)
 
 
 # ----------------------------------------------------------------- max pooling
 
 
 @pytest.mark.task("max_pool")
-def test_max_pool_forward_basic(submission, rng, ref):
+def test_max_pool_forward_basic(submission, rng):
     """2x2 windows, stride 2 (odd sizes leave a row/column out)."""
-    _check_pool(submission, ref, rng, "max", _x(rng, ref, 2, 2, 2), 2, 2, 2, " (2x2, stride 2)", backward=False)
+    _check_forward(submission, "max", _x(rng, 2, 2, 2), 2, 2, 2, " (2x2, stride 2)")
 
 
 @pytest.mark.task("max_pool")
-def test_max_pool_forward_nonsquare_overlapping(submission, rng, ref):
+def test_max_pool_forward_nonsquare_overlapping(submission, rng):
     """Non-square windows, overlapping (stride 1) and strided (stride 2 with a 2x3 window)."""
     for ph, pw, stride in ((3, 2, 1), (2, 3, 2)):
-        x = _x(rng, ref, ph, pw, stride)
-        _check_pool(submission, ref, rng, "max", x, ph, pw, stride, f" ({ph}x{pw}, stride {stride})", backward=False)
+        _check_forward(submission, "max", _x(rng, ph, pw, stride), ph, pw, stride, f" ({ph}x{pw}, stride {stride})")
 
 
 @pytest.mark.task("max_pool")
-def test_max_pool_backward_basic(submission, rng, ref):
+def test_max_pool_backward_basic(submission, rng):
     """2x2 windows, stride 2, tiling the input exactly and not: the gradient goes to the argmax of each window."""
     for tiles in (True, False):
-        x = _x(rng, ref, 2, 2, 2, tiles=tiles)
-        _check_pool(submission, ref, rng, "max", x, 2, 2, 2, f" (2x2, stride 2, {x.shape})")
+        _check_backward(submission, rng, "max", _x(rng, 2, 2, 2, tiles=tiles), 2, 2, 2)
 
 
 @pytest.mark.task("max_pool")
-def test_max_pool_backward_overlapping(submission, rng, ref):
+def test_max_pool_backward_overlapping(submission, rng):
     """Overlapping windows (stride < window): an input that is the max of several windows gets their sum."""
     for ph, pw, stride in ((3, 3, 1), (3, 2, 2)):
-        x = _x(rng, ref, ph, pw, stride)
-        _check_pool(submission, ref, rng, "max", x, ph, pw, stride, f" ({ph}x{pw}, stride {stride})")
+        _check_backward(submission, rng, "max", _x(rng, ph, pw, stride), ph, pw, stride)
 
 
 @pytest.mark.task("max_pool")
-def test_max_pool_backward_ties(submission, rng, ref):
-    """Inputs drawn from {0, 1, 2}: many tied maxima; the gradient goes to the first one in row-major order
-    (2x2 windows tiling the input exactly, 2x2 windows leaving a row/column out, overlapping 3x2 windows)."""
+def test_max_pool_backward_ties(submission, rng):
+    """Inputs drawn from {0, 1, 2}, so maxima tie: each window's gradient goes to its first maximum in row-major
+    window order, exactly (API.md's rule, computed window by window; integer upstream gradients add up exactly).
+    2x2 windows tiling the input exactly, 2x2 windows leaving a row/column out, overlapping 3x2 windows."""
     for ph, pw, stride, tiles in ((2, 2, 2, True), (2, 2, 2, False), (3, 2, 1, None)):
-        x = _x(rng, ref, ph, pw, stride, ties=True, tiles=tiles)
-        _check_pool(submission, ref, rng, "max", x, ph, pw, stride, f" (ties, {ph}x{pw}, stride {stride}, {x.shape})")
+        x = _x(rng, ph, pw, stride, ties=True, tiles=tiles)
+        out, _ = pool2d("max", x, ph, pw, stride)
+        dout = rng.integers(1, 6, size=out.shape) * rng.choice([-1.0, 1.0], size=out.shape)
+        _check_backward(submission, rng, "max", x, ph, pw, stride, dout=dout,
+                        expected_dx=max_pool_routed_gradient(x, dout, ph, pw, stride, "first"), exact=True)
 
 
 @pytest.mark.task("max_pool")
-def test_max_pool_window_divides_input(submission, rng, ref):
+def test_max_pool_window_divides_input(submission, rng):
     """The window divides H and W but the stride is not the window (2x2 stride 1, 3x3 stride 2):
-    a reshape-into-tiles shortcut does not apply."""
+    a reshape-into-tiles shortcut does not apply (forward and backward)."""
     for ph, pw, stride in ((2, 2, 1), (3, 3, 2)):
-        x = _x(rng, ref, ph, pw, stride, tiles=True)
-        _check_pool(submission, ref, rng, "max", x, ph, pw, stride, f" ({ph}x{pw}, stride {stride}, {x.shape})")
+        x = _x(rng, ph, pw, stride, tiles=True)
+        _check_forward(submission, "max", x, ph, pw, stride, f" ({ph}x{pw}, stride {stride}, {x.shape})")
+        _check_backward(submission, rng, "max", x, ph, pw, stride)
 
 
 @pytest.mark.task("max_pool")
-def test_max_pool_batch_of_one_float32(submission, rng, ref):
+def test_max_pool_batch_of_one_float32(submission, rng):
     """A batch of one, float32, forward and backward."""
-    x = _x(rng, ref, 2, 3, 2, N=1, dtype=np.float32)
-    _check_pool(submission, ref, rng, "max", x, 2, 3, 2, " (float32, N=1)", **float32_tolerances)
+    x = _x(rng, 2, 3, 2, N=1, dtype=np.float32)
+    _check_forward(submission, "max", x, 2, 3, 2, " (float32, N=1)")
+    _check_backward(submission, rng, "max", x, 2, 3, 2)
 
 
 # ----------------------------------------------------------------- average pooling
 
 
 @pytest.mark.task("avg_pool")
-def test_avg_pool_forward_basic(submission, rng, ref):
+def test_avg_pool_forward_basic(submission, rng):
     """2x2 windows, stride 2."""
-    _check_pool(submission, ref, rng, "avg", _x(rng, ref, 2, 2, 2), 2, 2, 2, " (2x2, stride 2)", backward=False)
+    _check_forward(submission, "avg", _x(rng, 2, 2, 2), 2, 2, 2, " (2x2, stride 2)")
 
 
 @pytest.mark.task("avg_pool")
-def test_avg_pool_forward_nonsquare_overlapping(submission, rng, ref):
+def test_avg_pool_forward_nonsquare_overlapping(submission, rng):
     """Non-square windows, overlapping (stride 1) and strided (stride 2 with a 2x3 window)."""
     for ph, pw, stride in ((3, 2, 1), (2, 3, 2)):
-        x = _x(rng, ref, ph, pw, stride)
-        _check_pool(submission, ref, rng, "avg", x, ph, pw, stride, f" ({ph}x{pw}, stride {stride})", backward=False)
+        _check_forward(submission, "avg", _x(rng, ph, pw, stride), ph, pw, stride, f" ({ph}x{pw}, stride {stride})")
 
 
 @pytest.mark.task("avg_pool")
-def test_avg_pool_backward_basic(submission, rng, ref):
+def test_avg_pool_backward_basic(submission, rng):
     """2x2 windows, stride 2, tiling the input exactly and not: each input gets a quarter of its window's gradient."""
     for tiles in (True, False):
-        x = _x(rng, ref, 2, 2, 2, tiles=tiles)
-        _check_pool(submission, ref, rng, "avg", x, 2, 2, 2, f" (2x2, stride 2, {x.shape})")
+        _check_backward(submission, rng, "avg", _x(rng, 2, 2, 2, tiles=tiles), 2, 2, 2)
 
 
 @pytest.mark.task("avg_pool")
-def test_avg_pool_backward_overlapping(submission, rng, ref):
+def test_avg_pool_backward_overlapping(submission, rng):
     """Overlapping, non-square windows: contributions of all windows add up."""
     for ph, pw, stride in ((3, 3, 1), (3, 2, 2)):
-        x = _x(rng, ref, ph, pw, stride)
-        _check_pool(submission, ref, rng, "avg", x, ph, pw, stride, f" ({ph}x{pw}, stride {stride})")
+        _check_backward(submission, rng, "avg", _x(rng, ph, pw, stride), ph, pw, stride)
 
 
 @pytest.mark.task("avg_pool")
-def test_avg_pool_window_divides_input(submission, rng, ref):
+def test_avg_pool_window_divides_input(submission, rng):
     """The window divides H and W but the stride is not the window (2x2 stride 1, 3x3 stride 2):
-    a reshape-into-tiles shortcut does not apply."""
+    a reshape-into-tiles shortcut does not apply (forward and backward)."""
     for ph, pw, stride in ((2, 2, 1), (3, 3, 2)):
-        x = _x(rng, ref, ph, pw, stride, tiles=True)
-        _check_pool(submission, ref, rng, "avg", x, ph, pw, stride, f" ({ph}x{pw}, stride {stride}, {x.shape})")
+        x = _x(rng, ph, pw, stride, tiles=True)
+        _check_forward(submission, "avg", x, ph, pw, stride, f" ({ph}x{pw}, stride {stride}, {x.shape})")
+        _check_backward(submission, rng, "avg", x, ph, pw, stride)
 
 
 @pytest.mark.task("avg_pool")
-def test_avg_pool_batch_of_one_float32(submission, rng, ref):
+def test_avg_pool_batch_of_one_float32(submission, rng):
     """A batch of one, float32, forward and backward."""
-    x = _x(rng, ref, 3, 2, 1, N=1, dtype=np.float32)
-    _check_pool(submission, ref, rng, "avg", x, 3, 2, 1, " (float32, N=1)", **float32_tolerances)
+    x = _x(rng, 3, 2, 1, N=1, dtype=np.float32)
+    _check_forward(submission, "avg", x, 3, 2, 1, " (float32, N=1)")
+    _check_backward(submission, rng, "avg", x, 3, 2, 1)
