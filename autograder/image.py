@@ -26,6 +26,7 @@ import tempfile
 from autograder.errors import ImageBuildError
 from autograder.sandbox.docker import HASH_LABEL, image_content_hash, image_tag
 from autograder.spec import AssignmentSpec
+from autograder.student_imports import distribution_of
 
 __all__ = ["DEFAULT_BASE", "DEFAULT_GPU_BASE", "build_image", "collect_wheelhouse", "harness_requirements"]
 
@@ -48,11 +49,11 @@ def _pinned_to_host(package: str) -> str:
 
 
 def worker_requirements(spec: AssignmentSpec) -> list[str]:
-    """What the worker venv installs: the assignment's ``student_packages`` (numpy at least), pinned to the host's versions."""
+    """What the worker venv installs: the assignment's ``student_packages`` (numpy at least), as distributions (``sklearn`` -> ``scikit-learn``) pinned to the host's versions."""
     packages = list(spec.student_packages or ()) or ["numpy"]
     if "numpy" not in packages:
         packages.insert(0, "numpy")  # the worker itself needs it
-    return [_pinned_to_host(package) for package in packages]
+    return [_pinned_to_host(distribution_of(package)) for package in packages]
 
 
 def collect_wheelhouse(directory: pathlib.Path, requirements: list[str], extra_pip_args: list[str] | None = None) -> None:

@@ -31,9 +31,20 @@ import os
 import pathlib
 import sys
 
-__all__ = ["ImportRule", "RefusedImport", "install_import_guard", "installed_third_party", "refused_imports", "with_dependencies"]
+__all__ = ["ImportRule", "RefusedImport", "distribution_of", "install_import_guard", "installed_third_party", "refused_imports", "with_dependencies"]
 
 STANDARD_LIBRARY = frozenset(sys.stdlib_module_names)
+
+
+def distribution_of(package: str) -> str:
+    """The distribution that installs the importable ``package``: ``"sklearn"`` ->
+    ``"scikit-learn"``, ``"numpy"`` -> ``"numpy"``. ``student_packages`` names what a
+    submission imports; pip and images need the distribution. A name no installed
+    distribution provides is returned unchanged (pip then says it cannot find it)."""
+    import importlib.metadata
+
+    providers = importlib.metadata.packages_distributions().get(package) or []
+    return sorted(providers)[0] if providers else package
 
 
 @dataclasses.dataclass(frozen=True)

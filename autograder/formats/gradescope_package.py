@@ -23,6 +23,7 @@ import pathlib
 import zipfile
 
 from autograder.spec import AssignmentSpec
+from autograder.student_imports import distribution_of
 
 __all__ = ["HARNESS_PACKAGES", "build_gradescope_zip", "pinned_requirements", "zip_entries"]
 
@@ -82,7 +83,8 @@ def zip_entries(spec: AssignmentSpec, wheels: pathlib.Path | None = None) -> lis
     """What goes in the zip, in order: ``(name, file or content)``."""
     if not spec.tests_dir("hidden").is_dir():
         raise PackageError(f"{spec.root} has no tests/hidden: package the solutions/ folder of {spec.id}, not its release")
-    packages = list(HARNESS_PACKAGES) + [p for p in spec.student_packages or () if p not in HARNESS_PACKAGES]
+    student = [distribution_of(package) for package in spec.student_packages or ()]
+    packages = list(HARNESS_PACKAGES) + [p for p in student if p not in HARNESS_PACKAGES]
     requirements = "\n".join(pinned_requirements(packages)) + "\n"
     entries: list[tuple[str, pathlib.Path | bytes]] = [
         ("setup.sh", FILES / "setup.sh"),
