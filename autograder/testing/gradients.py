@@ -14,10 +14,12 @@ that is wrong for both fails.
 from __future__ import annotations
 
 import copy
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from autograder.errors import GraderError
 from autograder.testing.compare import ComparisonFailure, assert_close
 from autograder.testing.notes import note
 
@@ -56,6 +58,19 @@ def _first_output(result, forward: str) -> np.ndarray:
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise AssertionError(f"{forward} must return a pair (out, cache)")
     return result[0]
+
+
+def _given_draw(expected, out, forward: str):
+    """``expected``, or ``expected(out)`` when it is a function of the student's forward output.
+
+    A random layer (dropout) has no single right output: the right answer depends on the mask
+    the student's forward drew, which only its output shows.
+    """
+    if not callable(expected):
+        return expected
+    if not isinstance(out, (np.ndarray, np.generic, numbers.Number)) or isinstance(out, bool):
+        raise ComparisonFailure(f"out of {forward}: must be a NumPy array, got a value of type {type(out).__name__}")
+    return expected(np.array(out, dtype=np.float64))
 
 
 def directional_derivative_mismatch(loss: Callable[[list], float], args: Sequence, wrt: Sequence[int], grads: Sequence[np.ndarray],
@@ -109,7 +124,10 @@ def check_backward(submission, forward: str, backward: str, args: Sequence, dout
     wrt: positions in ``args`` the backward returns gradients for, in its return order
         (``(0, 1, 2)`` for ``(dx, dgamma, dbeta)``); one position: the backward returns
         a single array.
-    expected_out, expected_grads: the reference forward output and gradients (float64).
+    expected_out, expected_grads: the reference forward output and gradients (float64). For a random
+        layer (dropout), whose right answer depends on what the student's forward drew, either may be a
+        function of the student's forward output (float64) returning it, e.g.
+        ``expected_out=lambda out: np.where(out != 0, x / (1 - p), 0.0)``.
     names: names of the gradients in messages (``("dx", "dgamma", "dbeta")``).
     forward_task: the task of ``forward``, named in the feedback when it is the one to fix.
     rtol, atol: tolerances of the gradients; ``out_rtol``/``out_atol`` of the forward output
@@ -121,11 +139,13 @@ def check_backward(submission, forward: str, backward: str, args: Sequence, dout
     forward_function = getattr(submission, forward)
     try:
         result = forward_function(*_fresh(args))
-    except AssertionError:
+    except (AssertionError, GraderError):
         raise
     except Exception as exc:  # noqa: BLE001 (the student's forward failed: nothing to run the backward on)
         raise AssertionError(f"cannot check {backward}: {forward} failed ({exc})") from None
     out = _first_output(result, forward)
+    expected_out = _given_draw(expected_out, out, forward)
+    expected_grads = _given_draw(expected_grads, out, forward)
     try:
         assert_close(out, expected_out, name=f"out of {forward}", **out_tolerances)
         forward_right = True
@@ -167,6 +187,8 @@ def check_backward(submission, forward: str, backward: str, args: Sequence, dout
                                                    relative_tolerance=2e-3 if low_precision else 1e-5)
     except AssertionError:
         raise reference_failure from None
+    except GraderError:
+        raise
     except Exception:  # noqa: BLE001 (the forward fails on nearby inputs: no own gradient to compare with)
         raise reference_failure from None
     where = f"see {forward_task}" if forward_task else f"check {forward}"
