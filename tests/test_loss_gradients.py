@@ -125,7 +125,7 @@ def _dropout(forward, backward):
         check_backward(LocalSubmission(_Dropout), forward, backward, (x, p, 7), dout, wrt=(0,),
                        expected_out=lambda out: np.where(out != 0, x / (1 - p), 0.0),
                        expected_grads=lambda out: (np.where(out != 0, dout / (1 - p), 0.0),),
-                       names=("dx",), forward_task="dropout")
+                       names=("dx",), forward_task="dropout", hints={"dx": {"unscaled": lambda out: np.where(out != 0, dout, 0.0)}})
     finally:
         notes = collect_notes()
     return notes
@@ -135,5 +135,6 @@ def test_check_backward_takes_the_right_answer_of_a_random_layer_from_the_studen
     assert _dropout("forward", "backward") == []  # whatever mask it drew
     assert _dropout("forward_unscaled", "backward") == [
         "backward is the correct gradient of your forward_unscaled; the forward is wrong: see dropout"]
-    with pytest.raises(AssertionError, match="dx: "):
+    with pytest.raises(AssertionError, match="dx: ") as info:
         _dropout("forward", "backward_unscaled")
+    assert info.value.hint == "unscaled"  # a hint computed from the same draw

@@ -132,7 +132,8 @@ def check_backward(submission, forward: str, backward: str, args: Sequence, dout
     forward_task: the task of ``forward``, named in the feedback when it is the one to fix.
     rtol, atol: tolerances of the gradients; ``out_rtol``/``out_atol`` of the forward output
         (default the same).
-    hints: per gradient name, hints for :func:`assert_close`.
+    hints: per gradient name, hints for :func:`assert_close` (a hint's value may also be a function of
+        the student's forward output, like ``expected_grads``).
     """
     hints = hints or {}
     out_tolerances = {"rtol": rtol if out_rtol is None else out_rtol, "atol": atol if out_atol is None else out_atol}
@@ -146,6 +147,7 @@ def check_backward(submission, forward: str, backward: str, args: Sequence, dout
     out = _first_output(result, forward)
     expected_out = _given_draw(expected_out, out, forward)
     expected_grads = _given_draw(expected_grads, out, forward)
+    hints = {name: {key: _given_draw(value, out, forward) for key, value in by_name.items()} for name, by_name in hints.items()}
     try:
         assert_close(out, expected_out, name=f"out of {forward}", **out_tolerances)
         forward_right = True
