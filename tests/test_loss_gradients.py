@@ -138,3 +138,25 @@ def test_check_backward_takes_the_right_answer_of_a_random_layer_from_the_studen
     with pytest.raises(AssertionError, match="dx: ") as info:
         _dropout("forward", "backward_unscaled")
     assert info.value.hint == "unscaled"  # a hint computed from the same draw
+
+
+class _NanBackward:
+    """A forward that is wrong (scaled by 2) and a backward that returns nan where the right gradient is finite."""
+
+    @staticmethod
+    def forward(x):
+        return 2 * x**2, x.copy()
+
+    @staticmethod
+    def backward(dout, cache):
+        dx = 4 * cache * dout
+        dx[0, 0] = np.nan
+        return dx
+
+
+def test_a_backward_with_nan_is_not_the_gradient_of_any_forward():
+    rng = np.random.default_rng(0)
+    x, dout = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    with pytest.raises(AssertionError, match="not the gradient of your own forward either"):
+        check_backward(LocalSubmission(_NanBackward), "forward", "backward", (x,), dout, wrt=(0,), expected_out=x**2,
+                       expected_grads=(2 * x * dout,), names=("dx",))

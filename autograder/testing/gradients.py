@@ -103,7 +103,7 @@ def directional_derivative_mismatch(loss: Callable[[list], float], args: Sequenc
             analytic = float(np.sum(grad * v))
             bound = float(np.linalg.norm(grad) * np.linalg.norm(v))
             rounding = 1e-9 * (abs(shifted[0]) + abs(shifted[1]) + 1.0) / h
-            if not np.isfinite(numeric) or abs(numeric - analytic) > relative_tolerance * max(bound, abs(numeric)) + rounding:
+            if not np.isfinite(numeric) or not np.isfinite(analytic) or abs(numeric - analytic) > relative_tolerance * max(bound, abs(numeric)) + rounding:
                 return f"argument {index}"
     return None
 
