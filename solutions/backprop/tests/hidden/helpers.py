@@ -39,18 +39,26 @@ def random_shape(rng, ndim_low=2, ndim_high=4, low=2, high=6):
     return tuple(int(s) for s in rng.integers(low, high, size=int(rng.integers(ndim_low, ndim_high + 1))))
 
 
+def describe(value):
+    """What a student's function returned, for messages (never the data itself)."""
+    if value is None:
+        return "None (a function that ends without `return` returns None)"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} value(s)"
+    return f"a {type(value).__name__}"
+
+
 def forward_pair(result, function):
     """``(out, cache)`` of a forward pass, or a failure that says the forward must return a pair."""
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise AssertionError(f"{function} must return a pair (out, cache)")
+        raise AssertionError(f"{function} must return a pair (out, cache), got {describe(result)}")
     return result
 
 
 def array_like(value, reference, name):
     """``value`` as a float64 array, or a failure saying it is not an array shaped like ``reference``."""
     if not isinstance(value, np.ndarray):
-        got = "None (a function that ends without `return` returns None)" if value is None else f"a {type(value).__name__}"
-        raise AssertionError(f"{name}: must be a NumPy array, got {got}")
+        raise AssertionError(f"{name}: must be a NumPy array, got {describe(value)}")
     if value.shape != np.shape(reference):
         raise AssertionError(f"{name}: shape {value.shape}, expected {np.shape(reference)}")
     return np.asarray(value, dtype=np.float64)
@@ -145,7 +153,7 @@ def penalty_weights(rng, dtype=np.float64):
 def dict_result(result, function, keys):
     """``(loss, grads)`` of a function returning a loss and a dict of gradients, checked for form."""
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise AssertionError(f"{function} must return a pair (loss, grads)")
+        raise AssertionError(f"{function} must return a pair (loss, grads), got {describe(result)}")
     loss, grads = result
     if not isinstance(grads, dict) or set(grads) != set(keys):
         raise AssertionError(f"{function}: grads must be a dict with the keys {sorted(keys)}, got "

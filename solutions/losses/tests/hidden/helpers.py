@@ -23,7 +23,12 @@ def split_result(result, function, n_grads=1):
     """``(loss, grads)`` of a loss's return value ``(loss, g1, ..., gk)``, checked for form."""
     if not isinstance(result, (tuple, list)) or len(result) != 1 + n_grads:
         what = "a tuple (loss, dinput)" if n_grads == 1 else f"a tuple of the loss and {n_grads} gradients"
-        got = f"a {type(result).__name__} of {len(result)} values" if isinstance(result, (tuple, list)) else f"a {type(result).__name__}"
+        if result is None:
+            got = "None (a function that ends without `return` returns None)"
+        elif isinstance(result, (tuple, list)):
+            got = f"a {type(result).__name__} of {len(result)} value(s)"
+        else:
+            got = f"a {type(result).__name__}"
         raise AssertionError(f"{function} must return {what}, got {got}")
     return result[0], tuple(result[1:])
 
