@@ -109,18 +109,19 @@ def test_tanh_backward_saturated(submission, rng):
     _backward(submission, "tanh", x, rng.standard_normal(x.shape), rtol=1e-7, atol=1e-12)
 
 
-def _float32_inputs(rng):
-    return np.concatenate([rng.standard_normal(40) * 3, rng.uniform(-200, 200, size=8)]).astype(np.float32).reshape(6, 8)
+def _float32_inputs(rng, limit):
+    return np.concatenate([rng.standard_normal(40) * 3, rng.uniform(-limit, limit, size=8)]).astype(np.float32).reshape(6, 8)
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "tanh"])
 def test_forward_float32(submission, rng, name):
-    """sigmoid_forward / tanh_forward with float32 inputs (including large ones), at float32 tolerances."""
-    _forward(submission, name, _float32_inputs(rng), **float32_tolerances)
+    """sigmoid_forward / tanh_forward with float32 inputs (up to |x| = 200, where float32 exp overflows), at float32 tolerances."""
+    _forward(submission, name, _float32_inputs(rng, 200.0), **float32_tolerances)
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "tanh"])
 def test_backward_float32(submission, rng, name):
-    """sigmoid_backward / tanh_backward with float32 inputs (including large ones), at float32 tolerances."""
-    x = _float32_inputs(rng)
+    """sigmoid_backward / tanh_backward with float32 inputs (up to |x| = 80, where float32 exp is still finite, so the
+    forward's stability is not tested twice), at float32 tolerances."""
+    x = _float32_inputs(rng, 80.0)
     _backward(submission, name, x, rng.standard_normal(x.shape).astype(np.float32), **float32_tolerances)
