@@ -69,7 +69,8 @@ def _given_draw(expected, out, forward: str):
     if not callable(expected):
         return expected
     if not isinstance(out, (np.ndarray, np.generic, numbers.Number)) or isinstance(out, bool):
-        raise ComparisonFailure(f"out of {forward}: must be a NumPy array, got a value of type {type(out).__name__}")
+        got = "None (a function that ends without `return` returns None)" if out is None else f"a value of type {type(out).__name__}"
+        raise ComparisonFailure(f"out of {forward}: must be a NumPy array, got {got}")
     return expected(np.array(out, dtype=np.float64))
 
 

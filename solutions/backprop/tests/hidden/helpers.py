@@ -79,16 +79,25 @@ def torch_elu(x, alpha):
 # --------------------------------------------------------------------------- dropout
 
 
+def kept_units(out, shape):
+    """The units the student's dropout kept (inputs have no zeros): ``out != 0``, in x's ``shape`` (an
+    output of another shape with as many values is read in order; the output's own test reports its shape)."""
+    out = np.asarray(out)
+    if out.size != int(np.prod(shape)):
+        return np.zeros(shape, dtype=bool)
+    return (out != 0).reshape(shape)
+
+
 def dropout_out_given_draw(x, p):
     """The right train-mode output for the mask the student's forward drew (seen in its output)."""
     x = np.asarray(x, dtype=np.float64)
-    return lambda out: np.where(out != 0, x / (1 - p), 0.0)
+    return lambda out: np.where(kept_units(out, x.shape), x / (1 - p), 0.0)
 
 
 def dropout_dx_given_draw(dout, p):
     """The right train-mode dx for the mask the student's forward drew."""
     dout = np.asarray(dout, dtype=np.float64)
-    return lambda out: (np.where(out != 0, dout / (1 - p), 0.0),)
+    return lambda out: (np.where(kept_units(out, dout.shape), dout / (1 - p), 0.0),)
 
 
 def far_from_half(rng):

@@ -9,7 +9,7 @@ charged to the forward's tests only.
 
 import numpy as np
 import pytest
-from helpers import array_like, dropout_dx_given_draw, dropout_out_given_draw, far_from_half, forward_pair, nonzero_inputs
+from helpers import array_like, dropout_dx_given_draw, dropout_out_given_draw, far_from_half, forward_pair, kept_units, nonzero_inputs
 
 from autograder.testing import assert_close, assert_scalar_close, check_backward, float32_tolerances
 
@@ -35,7 +35,7 @@ def _check_backward(submission, x, dout, param, **tolerances):
     if param["mode"] == "train":  # the right answers given the mask the student's forward drew
         expected_out, expected_grads = dropout_out_given_draw(x, p), dropout_dx_given_draw(dout, p)
         dout64 = np.asarray(dout, dtype=np.float64)
-        hints = {"dropout_backward_no_scale": lambda out: np.where(out != 0, dout64, 0.0)}
+        hints = {"dropout_backward_no_scale": lambda out: np.where(kept_units(out, dout64.shape), dout64, 0.0)}
     else:
         expected_out, expected_grads, hints = np.asarray(x, dtype=np.float64), (np.asarray(dout, dtype=np.float64),), {}
     check_backward(submission, "dropout_forward", "dropout_backward", (x, param), dout, wrt=(0,), expected_out=expected_out,
