@@ -24,7 +24,7 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 # torch first, pinned, so nothing else pulls a CUDA build (a CPU wheel of 2.13.0 is what we test with).
 .venv/bin/python -m pip install -q "torch==${TORCH_VERSION:-2.13.0}"
-.venv/bin/python -m pip install -q -e ".[oracles,notebooks,dev]"
+.venv/bin/python -m pip install -q -e ".[oracles,notebooks,dev,report]"
 
 if [ "${1:-}" != "--no-demo" ]; then
   echo "== grading the bundled example submissions (examples/batchnorm) =="

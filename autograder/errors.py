@@ -109,6 +109,14 @@ class CallTimedOut(StudentCodeError):
     def __init__(self, message: str):
         super().__init__(message, kind="timeout")
 
+    @classmethod
+    def after(cls, function: str, seconds: float, *, own_limit: bool = False) -> "CallTimedOut":
+        """The timeout of one call, in words that say which call and how long it may take
+        (``own_limit``: the function has a limit of its own in ``[call_limits]``)."""
+        if own_limit:
+            return cls(f"`{function}` ran out of time: one call may take at most {seconds:g} s")
+        return cls(f"timed out after {seconds:g} s in `{function}`")
+
 
 class ProtocolError(StudentError):
     """A frame or value read from the worker does not follow the protocol (forged, malformed, too large).

@@ -25,9 +25,9 @@ import threading
 import time
 
 from autograder import __version__
-from autograder.harness.scoring import SubmissionResult, TaskResult, TestOutcome
+from autograder.outcomes import SubmissionResult
 
-__all__ = ["Gradebook", "result_from_json", "result_to_json"]
+__all__ = ["Gradebook"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
@@ -61,20 +61,6 @@ CREATE TABLE IF NOT EXISTS task_scores (
     PRIMARY KEY (attempt_id, task)
 );
 """
-
-
-def result_to_json(result: SubmissionResult) -> str:
-    return json.dumps(dataclasses.asdict(result), ensure_ascii=False)
-
-
-def result_from_json(text: str) -> SubmissionResult:
-    """Inverse of :func:`result_to_json`."""
-    data = json.loads(text)
-    tasks = []
-    for raw_task in data.pop("tasks", []):
-        tests = [TestOutcome(**raw_test) for raw_test in raw_task.pop("tests", [])]
-        tasks.append(TaskResult(**raw_task, tests=tests))
-    return SubmissionResult(**data, tasks=tasks)
 
 
 class Gradebook:
@@ -114,7 +100,7 @@ class Gradebook:
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (result.assignment, assignment_version, __version__, result.name, str(path), result.submission_hash, result.status,
                      result.score if graded else None, result.max_score, result.message, result.seed, sandbox, result.attempts,
-                     started, finished, result.execution_time, result_to_json(result)),
+                     started, finished, result.execution_time, result.to_json()),
                 )
                 attempt_id = cursor.lastrowid
                 cursor.executemany(
@@ -142,7 +128,7 @@ class Gradebook:
             params += (assignment_version,)
         with self._lock:
             row = self._db.execute(query + " ORDER BY id DESC LIMIT 1", params).fetchone()
-        return result_from_json(row[0]) if row else None
+        return SubmissionResult.from_json(row[0]) if row else None
 
     def latest_results(self, assignment: str | None = None) -> list[SubmissionResult]:
         """The latest attempt of each submission name (per assignment), sorted by name."""
@@ -153,7 +139,7 @@ class Gradebook:
         )
         with self._lock:
             rows = self._db.execute(query, (assignment,) if assignment else ()).fetchall()
-        return [result_from_json(row[0]) for row in rows]
+        return [SubmissionResult.from_json(row[0]) for row in rows]
 
     def last_seed(self, assignment: str) -> int | None:
         """The seed of the latest attempt for ``assignment`` (a resumed batch keeps its hidden inputs)."""

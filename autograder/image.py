@@ -8,8 +8,9 @@
    harness's and the worker's requirement lists, the ``autograder`` package and
    ``solutions/<id>``;
 3. ``docker build --network none`` installs everything with ``--no-index``.
-   The image is labelled with :func:`autograder.spec.source_hash`, so
-   the docker sandbox refuses an image older than the assignment.
+   The image is labelled with :func:`autograder.sandbox.docker.image_content_hash`
+   (the assignment's files and the grader's package), so the docker sandboxes refuse
+   an image older than either.
 """
 
 from __future__ import annotations
@@ -22,18 +23,15 @@ import subprocess
 import sys
 import tempfile
 
-from autograder.sandbox.docker import HASH_LABEL, image_tag
-from autograder.spec import AssignmentSpec, source_hash
+from autograder.errors import ImageBuildError
+from autograder.sandbox.docker import HASH_LABEL, image_content_hash, image_tag
+from autograder.spec import AssignmentSpec
 
 __all__ = ["DEFAULT_BASE", "DEFAULT_GPU_BASE", "build_image", "collect_wheelhouse", "harness_requirements"]
 
 DEFAULT_BASE = "python:3.11-slim"
 DEFAULT_GPU_BASE = "nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04"
 DOCKERFILE = pathlib.Path(__file__).resolve().parent.parent / "docker" / "Dockerfile"
-
-
-class ImageBuildError(RuntimeError):
-    """The image could not be built; the message says why."""
 
 
 def harness_requirements() -> list[str]:
@@ -114,7 +112,7 @@ def build_image(spec: AssignmentSpec, *, gpu: bool = False, base: str | None = N
         context = pathlib.Path(scratch)
         assemble_context(spec, wheelhouse, context, requirements, worker)
         command = ["docker", "build", "--network", "none", "--build-arg", f"BASE={base}",
-                   "--label", f"{HASH_LABEL}={source_hash(spec.root)}", "--label", f"org.autograder.assignment={spec.id}",
+                   "--label", f"{HASH_LABEL}={image_content_hash(spec)}", "--label", f"org.autograder.assignment={spec.id}",
                    "-t", tag, str(context)]
         if quiet:
             command.insert(2, "--quiet")

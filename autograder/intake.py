@@ -8,6 +8,10 @@ behind and listed in the notes.
 
 The kind of a file is decided by its content, not its name: a renamed PDF is
 reported as a PDF.
+
+For a question assignment (``questions`` in ``assignment.toml``) the bundle is
+not the student's module but one written from the literal ``ANSWERS`` it holds
+(:mod:`autograder.answer_sheet`): nothing else in the submission reaches the worker.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import tempfile
 import zipfile
 import zlib
 
+from autograder.errors import IntakeError
 from autograder.spec import AssignmentSpec
 
 __all__ = ["IntakeError", "SourceBundle", "intake", "submission_name"]
@@ -30,10 +35,6 @@ MAX_NOTEBOOK_BYTES = 50 << 20       # one .ipynb (outputs included) before parsi
 MAX_ZIP_ENTRIES = 500
 MAX_ZIP_TOTAL_BYTES = 100 << 20     # uncompressed
 MAX_ZIP_RATIO = 200                 # uncompressed / compressed, per entry
-
-
-class IntakeError(Exception):
-    """The submission cannot be graded as it is; the message says why and what was expected."""
 
 
 @dataclasses.dataclass
@@ -129,7 +130,13 @@ class _Collector:
         if self.spec.module_file not in chosen:
             notebooks = [r for r in files if r.lower().endswith(".ipynb") and "__MACOSX" not in r and ".ipynb_checkpoints" not in r]
             if len(notebooks) == 1:
-                return self._from_notebook(files[notebooks[0]], notebooks[0], notes)
+                extras = {name: decode_source(data, name) for name, data in chosen.items()}  # the assignment's extra_files
+                ignored = sorted(r for r in files if r != notebooks[0] and pathlib.PurePosixPath(r).name not in self.expected
+                                 and not r.endswith("/") and "__MACOSX" not in r and ".ipynb_checkpoints" not in r)
+                if ignored:
+                    notes.append(f"ignored files (only the notebook{' and ' + ', '.join(sorted(self.spec.extra_files)) if self.spec.extra_files else ''} are used): "
+                                 + ", ".join(ignored[:10]) + (" ..." if len(ignored) > 10 else ""))
+                return self._from_notebook(files[notebooks[0]], notebooks[0], notes, extras)
             if len(notebooks) > 1:
                 raise IntakeError(f"{origin} holds {len(notebooks)} notebooks ({', '.join(sorted(notebooks)[:5])}) and no {self.spec.module_file}; submit one")
             listing = ", ".join(sorted(files)[:10]) or "nothing"
@@ -138,13 +145,36 @@ class _Collector:
         if ignored:
             notes.append("ignored files (only " + ", ".join(sorted(self.expected)) + " are used): " + ", ".join(ignored[:10]) + (" ..." if len(ignored) > 10 else ""))
         texts = {name: decode_source(data, name) for name, data in chosen.items()}
+        return self._from_sources(texts, notes)
+
+    def _from_sources(self, texts: dict[str, str], notes: list[str], label: str | None = None) -> SourceBundle:
+        """The bundle of Python sources; for a question assignment, only the literal ANSWERS of the module
+        (``label``: the file name that messages give, the module's by default)."""
+        if self.spec.question_bank is not None:
+            from autograder.answer_sheet import read_python_answers
+
+            module_text = texts[self.spec.module_file]
+            sheet = read_python_answers(module_text, label or self.spec.module_file, self.spec.question_bank.ids)
+            return self._from_answers(sheet, notes)
         return self._write(texts, notes)
 
-    def _from_notebook(self, data: bytes, label: str, notes: list[str]) -> SourceBundle:
+    def _from_answers(self, sheet, notes: list[str]) -> SourceBundle:
+        """A question assignment's bundle: the module written from the answer sheet (autograder.answer_sheet)."""
+        from autograder.answer_sheet import answers_module
+
+        return self._write({self.spec.module_file: answers_module(sheet, self.spec.question_bank.ids)}, notes + sheet.notes)
+
+    def _from_notebook(self, data: bytes, label: str, notes: list[str], extras: dict[str, str] | None = None) -> SourceBundle:
+        """The module built from the notebook's definitions, plus ``extras`` (its ``extra_files``, by name);
+        for a question assignment, the literal answers of its cells."""
         from autograder.notebook_code import notebook_to_module
 
-        module_text, notebook_notes = notebook_to_module(data, label, own_module=self.spec.module)
-        return self._write({self.spec.module_file: module_text}, notes + notebook_notes)
+        if self.spec.question_bank is not None:
+            from autograder.answer_sheet import read_notebook_answers
+
+            return self._from_answers(read_notebook_answers(data, label, self.spec.question_bank.ids), notes)
+        module_text, notebook_notes = notebook_to_module(data, label, own_module=self.spec.module, import_rule=self.spec.import_rule)
+        return self._write({**(extras or {}), self.spec.module_file: module_text}, notes + notebook_notes)
 
     def _write(self, texts: dict[str, str], notes: list[str]) -> SourceBundle:
         directory = pathlib.Path(tempfile.mkdtemp(prefix=f"ag-bundle-{self.name[:40]}-"))
@@ -271,7 +301,7 @@ def intake(path: str | pathlib.Path, spec: AssignmentSpec) -> SourceBundle:
             raise IntakeError(f"{path.name} is {len(data) / 2**20:.1f} MiB; a source file may be at most {MAX_SOURCE_BYTES >> 20} MiB")
         text = decode_source(data, path.name)
         notes = [] if path.name == spec.module_file else [f"{path.name} was graded as {spec.module_file}"]
-        return collector._write({spec.module_file: text}, notes)
+        return collector._from_sources({spec.module_file: text}, notes, label=path.name)
     except IntakeError:
         raise
     except (OSError, ValueError) as exc:

@@ -10,9 +10,11 @@
 
 ``check`` runs the assignment's PUBLIC tests in this process against the live
 namespace of the notebook (IPython's user namespace, else ``__main__``): what the
-student just ran is what is checked, without saving. Speed and clear messages
-matter here, not security (the student's own code runs in the student's own
-kernel). The report shows as an HTML table in Jupyter and as text elsewhere.
+student just ran is what is checked, without saving. (A question assignment's
+``ANSWERS`` are read from the cells run so far, as the grader reads them.) Speed
+and clear messages matter here, not security (the student's own code runs in the
+student's own kernel). The report shows as an HTML table in Jupyter and as text
+elsewhere.
 
 ``export`` writes a zip that ``autograder grade`` accepts: the notebook file,
 the module file when the notebook imports its functions from it, the
@@ -22,29 +24,19 @@ refuses a zip changed after export).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime
 import hashlib
-import html
-import io
-import itertools
 import json
 import os
 import pathlib
 import sys
-import tempfile
-import threading
 import zipfile
 
+from autograder.check import CheckReport
 from autograder.spec import AssignmentSpec, SpecError, find_assignment, load_spec
 
-__all__ = ["CheckReport", "Notebook", "NotebookNamespace", "registered_namespace"]
-
-_NAMESPACES: dict[str, dict] = {}
-_NAMESPACE_IDS = itertools.count(1)
-_NAMESPACE_LOCK = threading.Lock()
-
+__all__ = ["CheckReport", "Notebook", "NotebookNamespace"]
 
 class NotebookNamespace:
     """A live, read-only module-like view of a notebook's namespace (what :class:`LocalSubmission` calls)."""
@@ -62,27 +54,6 @@ class NotebookNamespace:
         raise AttributeError("the notebook namespace is read-only here")
 
 
-def registered_namespace(key: str) -> NotebookNamespace:
-    """The namespace :meth:`Notebook.check` registered under ``key`` (``"namespace:<n>"``)."""
-    with _NAMESPACE_LOCK:
-        try:
-            return NotebookNamespace(_NAMESPACES[key])
-        except KeyError:
-            raise LookupError(f"no notebook namespace registered as {key!r}") from None
-
-
-@contextlib.contextmanager
-def _registered(namespace: dict):
-    key = f"namespace:{next(_NAMESPACE_IDS)}"
-    with _NAMESPACE_LOCK:
-        _NAMESPACES[key] = namespace
-    try:
-        yield key
-    finally:
-        with _NAMESPACE_LOCK:
-            _NAMESPACES.pop(key, None)
-
-
 def _interactive_namespace() -> dict:
     """IPython's user namespace when running in IPython/Jupyter, else ``__main__``'s globals."""
     ipython_module = sys.modules.get("IPython")
@@ -91,79 +62,6 @@ def _interactive_namespace() -> dict:
         if shell is not None:
             return shell.user_ns
     return sys.modules["__main__"].__dict__
-
-
-def _teaching_message(message: str) -> str:
-    """A failure message, with a stub's ``NotImplementedError`` said plainly."""
-    if "NotImplementedError" in message:
-        detail = message.split("NotImplementedError:", 1)[-1].strip().splitlines()[0] if "NotImplementedError:" in message else ""
-        return f"not implemented yet ({detail})" if detail else "not implemented yet"
-    return message or "failed"
-
-
-class CheckReport:
-    """The outcome of :meth:`Notebook.check`: a pass/fail table per task with the teaching messages.
-
-    Shown as HTML in Jupyter (``_repr_html_``) and as plain text elsewhere
-    (``str``/``repr``). ``passed`` is true when every test of every task passed.
-    """
-
-    def __init__(self, result, title: str):
-        self.result = result
-        self.title = title
-
-    @property
-    def passed(self) -> bool:
-        return self.result.status == "ok" and all(task.complete for task in self.result.tasks)
-
-    def failures(self) -> list[tuple[str, str, str]]:
-        """``(task_id, test, message)`` for every test that did not pass."""
-        found = []
-        for task in self.result.tasks:
-            for test in task.tests:
-                if test.outcome != "passed":
-                    found.append((task.id, test.doc or test.name, _teaching_message(test.message)))
-        return found
-
-    def __str__(self) -> str:
-        lines = [self.title]
-        lines += [f"note: {note}" for note in self.result.notes]
-        if self.result.status != "ok" and self.result.message:
-            lines.append(f"error: {self.result.message}")
-        width = max((len(task.id) for task in self.result.tasks), default=4)
-        for task in self.result.tasks:
-            mark = "PASS" if task.complete else ("----" if task.total == 0 else "FAIL")
-            lines.append(f"{mark}  {task.id:<{width}}  {task.passed}/{task.total} tests  {task.title}")
-        for task_id, test, message in self.failures():
-            lines.append(f"\n[{task_id}] {test}\n    " + message.replace("\n", "\n    "))
-        passed = sum(task.passed for task in self.result.tasks)
-        total = sum(task.total for task in self.result.tasks)
-        lines.append(f"\n{passed}/{total} public tests passed")
-        return "\n".join(lines)
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        escape = html.escape
-        rows = []
-        for task in self.result.tasks:
-            if task.complete:
-                mark, colour = "&#10004; pass", "#1a7f37"
-            elif task.total == 0:
-                mark, colour = "no tests", "#6e7781"
-            else:
-                mark, colour = "&#10008; fail", "#cf222e"
-            rows.append(f"<tr><td><code>{escape(task.id)}</code></td><td>{escape(task.title)}</td>"
-                        f"<td style='color:{colour};font-weight:bold'>{mark}</td><td>{task.passed}/{task.total}</td></tr>")
-        parts = [f"<div><b>{escape(self.title)}</b>"]
-        parts += [f"<div style='color:#6e7781'>note: {escape(note)}</div>" for note in self.result.notes]
-        if self.result.status != "ok" and self.result.message:
-            parts.append(f"<div style='color:#cf222e'>error: {escape(self.result.message)}</div>")
-        parts.append("<table><tr><th>task</th><th>what</th><th>result</th><th>tests</th></tr>" + "".join(rows) + "</table>")
-        for task_id, test, message in self.failures():
-            parts.append(f"<details open><summary><code>{escape(task_id)}</code>: {escape(test)}</summary>"
-                         f"<pre style='white-space:pre-wrap'>{escape(message)}</pre></details>")
-        return "\n".join(parts) + "</div>"
 
 
 class Notebook:
@@ -204,25 +102,40 @@ class Notebook:
 
     def check(self, task: str | None = None, *, seed: int | None = None) -> CheckReport:
         """Run the public tests of ``task`` (all tasks when None) on the notebook's functions."""
-        import pytest
-
-        from autograder.harness.run import pytest_args
-        from autograder.harness.scoring import score_outcomes
+        from autograder.harness.local import LocalSubmission
+        from autograder.harness.runner import TestSuite
+        from autograder.outcomes import score_outcomes
 
         if task is not None and task not in {t.id for t in self.spec.tasks}:
             known = ", ".join(t.id for t in self.spec.tasks)
             raise ValueError(f"{self.spec.id} has no task {task!r}; its tasks are: {known}")
-        with _registered(self.namespace) as key, tempfile.TemporaryDirectory(prefix="ag-check-") as scratch:
-            outcomes_path = pathlib.Path(scratch) / "outcomes.json"
-            extra = ["--capture=sys", "-p", "no:faulthandler"] + (["--ag-only-task", task] if task else [])
-            args = pytest_args(self.spec.tests_dir("public"), submission=key, assignment=str(self.spec.root), outcomes=str(outcomes_path),
-                               mode="local", seed=seed, hidden=False, extra=extra)
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                pytest.main(args)
-            outcomes = json.loads(outcomes_path.read_text(encoding="utf-8"))
+        checked_namespace, notes = self._checked_namespace()
+        namespace = NotebookNamespace(checked_namespace)
+        suite = TestSuite(self.spec.tests_dir("public"), assignment=self.spec.root, only_task=task)
+        try:
+            outcomes = suite.run(lambda: LocalSubmission.of(namespace, self.spec),
+                                 seed=seed if seed is not None else int.from_bytes(os.urandom(4), "little"), hidden=False)
+        finally:
+            suite.close()
         checked = dataclasses.replace(self.spec, tasks=(self.spec.task(task),)) if task else self.spec
         result = score_outcomes(checked, "notebook", outcomes)
+        result.notes = notes + result.notes
         return CheckReport(result, f"{self.spec.id}: " + (f"task {task}" if task else "all tasks") + " (public tests)")
+
+    def _checked_namespace(self) -> tuple[dict, list[str]]:
+        """What ``check`` tests, and notes for the report: the live namespace, except for a
+        question assignment in IPython, whose ``ANSWERS`` are read from the cells run so far
+        exactly as the grader reads a submission (literals only, autograder.answer_sheet), so an
+        answer the grader cannot read (a function call, a variable) is reported here too."""
+        namespace = self.namespace
+        history = namespace.get("In")
+        if self.spec.question_bank is None or not isinstance(history, list):
+            return namespace, []
+        from autograder.answer_sheet import read_answer_sheet
+
+        cells = [(f"In [{number}]", source) for number, source in enumerate(history) if isinstance(source, str) and source.strip()]
+        sheet = read_answer_sheet(cells, self.spec.question_bank.ids)
+        return {"ANSWERS": sheet.answers, "MALFORMED": sheet.malformed}, sheet.notes
 
     def check_all(self, *, seed: int | None = None) -> CheckReport:
         """Run the public tests of every task."""

@@ -87,10 +87,10 @@ class NotebookRun:
 
 def _kernel_wrapper_main(argv: list[str]) -> None:
     """``python -m autograder.notebook_run kernel LIMITS_JSON -f CONNECTION``: lower rlimits, then be an ipykernel."""
-    from autograder.worker import _apply_limits
+    from autograder.confinement import apply_limits
 
     limits = json.loads(argv[0])
-    _apply_limits(limits)
+    apply_limits(limits)
     if os.getppid() == 1:
         # In bwrap's PID namespace our parent is its init, never the client: ipykernel's parent
         # poller would see a stranger and shut down. bwrap --die-with-parent does that job.
@@ -117,7 +117,7 @@ def _write_kernelspec(directory: pathlib.Path, limits: dict, confine=None) -> No
 
 
 def _kernel_environment(home: pathlib.Path) -> dict[str, str]:
-    from autograder.sandbox.process import worker_environment
+    from autograder.launchers import worker_environment
 
     env = worker_environment(str(home), gpu=False)
     mpl_config = _matplotlib_config(home / ".config" / "matplotlib")
@@ -232,14 +232,14 @@ def _kernel_manager_class():
 
 
 def _kernel_launcher(sandbox: str, files: list, forbidden_imports, memory_mb: int, total_timeout: float, scratch: pathlib.Path):
-    """The worker launcher that confines the kernel; its work dir holds ``files``.
+    """A worker session (its launcher started cold) that confines the kernel; its work dir holds ``files``.
 
     ``process``: the worker uid (leased) when run as root and the interpreter is readable by it;
     ``bwrap``: also no network, read-only system, only the work dir writable, forbidden packages masked.
+    The kernel is started by jupyter_client through ``session.confine(argv)``; ``session.close()``
+    kills what is left and removes the work dir; the launcher is closed with it.
     """
-    from autograder.sandbox import make_launcher
-    from autograder.sandbox.bwrap import BwrapLauncher
-    from autograder.sandbox.process import WorkerSetup
+    from autograder.launchers import BwrapLauncher, WorkerSetup, make_launcher
     from autograder.spec import AssignmentSpec, Limits
 
     source = scratch / "files"
@@ -251,7 +251,10 @@ def _kernel_launcher(sandbox: str, files: list, forbidden_imports, memory_mb: in
     spec = AssignmentSpec(id="notebook", title="notebook run", module="notebook", version="0", tasks=(),
                           limits=Limits(memory_mb=int(memory_mb), total_timeout_s=float(total_timeout)),
                           forbidden_imports=tuple(forbidden_imports), root=scratch)
-    return make_launcher(sandbox, WorkerSetup(spec, source))
+    launcher = make_launcher(sandbox, WorkerSetup(spec), cold=True)
+    session = launcher.open(source)
+    session.close_launcher = launcher.close
+    return session
 
 
 def _give_to(uid: int | None, root: pathlib.Path) -> None:
@@ -437,7 +440,8 @@ def run_notebook(
         problems.append(CellProblem(0, "error", f"the kernel died ({exc})"))
     finally:
         watchdog.cancel()
-        launcher.cleanup()  # kills what is left of the uid's processes, frees the uid
+        launcher.close()  # kills what is left of the uid's processes, removes the work dir
+        launcher.close_launcher()  # frees the uid
         shutil.rmtree(scratch, ignore_errors=True)
     if expired.is_set():
         timed_out = True

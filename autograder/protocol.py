@@ -18,7 +18,9 @@ Inside ``msg`` a value is JSON, except for tagged objects:
 array in blob k), ``{"~": "tuple", "v": [...]}``, ``{"~": "dict", "v": [[k, v], ...]}``,
 ``{"~": "handle", "id": n, "type": "name"}``, ``{"~": "callback", "id": n}`` (optionally with
 ``"closure_over": k``: called with the worker's current value of argument ``k`` of the call),
-``{"~": "rng", "state": {...}}`` (a ``numpy.random.Generator``, rebuilt from its state).
+``{"~": "rng", "state": {...}}`` (a ``numpy.random.Generator``, rebuilt from its state),
+and, only for PyTorch assignments (``tensors=True``), ``{"~": "tensor", ...}``,
+``{"~": "dtype", ...}`` and ``{"~": "device", ...}`` (:mod:`autograder.tensor_values`).
 Plain JSON objects never appear as values, so the tags cannot be confused.
 """
 
@@ -33,6 +35,9 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+
+from autograder.errors import ProtocolError
+from autograder.tensor_values import DeviceTensor, decode_tensor_tag, encode_torch_value, is_torch_value
 
 __all__ = [
     "MAX_FRAME_BYTES",
@@ -49,10 +54,6 @@ MAX_HEADER_BYTES = 64 << 20
 _LENGTH = struct.Struct(">Q")
 _ALLOWED_ARRAY_KINDS = set("biufcUS")
 _BIT_GENERATORS = {"PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"}
-
-
-class ProtocolError(Exception):
-    """A frame or value that does not follow the protocol (from a broken or hostile worker)."""
 
 
 class Handle:
@@ -168,10 +169,11 @@ class Encoder:
     By default a non-value is an error.
     """
 
-    def __init__(self, on_other: Callable[[object], dict] | None = None, max_depth: int = 32):
+    def __init__(self, on_other: Callable[[object], dict] | None = None, max_depth: int = 32, tensors: bool = False):
         self.blobs: list[bytes] = []
         self._on_other = on_other
         self._max_depth = max_depth
+        self._tensors = tensors
 
     def encode(self, value, depth: int = 0):
         if depth > self._max_depth:
@@ -187,8 +189,8 @@ class Encoder:
             return [self.encode(v, depth + 1) for v in value]
         if kind is tuple:
             return {"~": "tuple", "v": [self.encode(v, depth + 1) for v in value]}
-        if kind is dict:
-            return {"~": "dict", "v": [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()]}
+        if kind is dict or (self._tensors and isinstance(value, dict)):  # a state_dict is an OrderedDict
+            return {"~": "dict", "v": [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in dict.items(value)]}
         if isinstance(value, np.ndarray) and value.dtype.kind in _ALLOWED_ARRAY_KINDS and not value.dtype.fields:
             # Subclasses become plain ndarray copies: their comparison overrides are lost.
             self.blobs.append(_array_to_npy(np.array(value, copy=True, subok=False)))
@@ -204,6 +206,10 @@ class Encoder:
             if state.get("bit_generator") not in _BIT_GENERATORS:
                 raise TypeError(f"cannot send a generator backed by {state.get('bit_generator')}")
             return {"~": "rng", "state": self.encode(state, depth + 1)}
+        if self._tensors and (is_torch_value(value) or isinstance(value, DeviceTensor)):
+            tree = encode_torch_value(value, self.blobs, lambda nested: self.encode(nested, depth + 1))
+            if tree is not None:
+                return tree
         if self._on_other is None:
             raise TypeError(f"cannot send a value of type {kind.__name__}")
         return self._on_other(value)
@@ -216,11 +222,14 @@ class Decoder:
     tags; without them the tag is a :class:`ProtocolError`.
     """
 
-    def __init__(self, blobs: list[bytes], on_handle=None, on_callback=None, max_depth: int = 64):
+    def __init__(self, blobs: list[bytes], on_handle=None, on_callback=None, max_depth: int = 64, tensors: str | None = None):
+        """``tensors``: None (a tensor is a protocol error), ``"worker"`` (tensors go to the device
+        they name) or ``"harness"`` (tensors stay on the CPU and remember their device)."""
         self._blobs = blobs
         self._on_handle = on_handle
         self._on_callback = on_callback
         self._max_depth = max_depth
+        self._tensors = tensors
 
     def decode(self, tree, depth: int = 0):
         if depth > self._max_depth:
@@ -267,6 +276,8 @@ class Decoder:
             except (ValueError, TypeError, KeyError) as exc:
                 raise ProtocolError(f"malformed random generator state: {exc}") from None
             return np.random.Generator(bit_generator)
+        if tag in ("tensor", "dtype", "device") and self._tensors is not None:
+            return decode_tensor_tag(tree, self._blobs, _npy_to_array, place_on_device=self._tensors == "worker")
         if tag == "handle" and self._on_handle is not None:
             handle_id, type_name = tree.get("id"), tree.get("type")
             if not isinstance(handle_id, int) or not isinstance(type_name, str):

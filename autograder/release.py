@@ -8,6 +8,9 @@ Steps, in order:
 4. ``make_readme``     a README for students from the spec
 5. write ``assignment.toml``, the stub, the notebook, README and ``tests/`` (public only)
 
+A question assignment (``questions`` in ``assignment.toml``) is generated from its
+public bank instead (:mod:`autograder.question_release`); its key never ships.
+
 ``release --check`` builds the same files in memory and compares them with the
 committed ``assignments/<id>``; it fails when they are out of date. Hidden tests,
 mutants and reference code never reach ``assignments/``.
@@ -19,29 +22,29 @@ import ast
 import pathlib
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 
+from autograder.errors import ReleaseError
 from autograder.spec import AssignmentSpec, load_spec
 
-__all__ = ["ReleaseError", "build_release", "check_release", "make_stub", "release", "record_frozen"]
+__all__ = ["ReleaseError", "build_release", "check_release", "make_stub", "public_test_files", "release", "release_files", "record_frozen"]
 
 BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")
 INCLUDE = re.compile(r"^\s*#\s*include:\s*(.+?)\s*$")
+#: the one command a student runs to check work locally and in notebooks (the `student` extra: no torch)
+STUDENT_INSTALL = 'pip install "dl-autograder[student]"'
 
 
-class ReleaseError(ValueError):
-    """The solution folder cannot be released as it is."""
-
-
-def _enclosing_functions(source: str) -> list[tuple[int, int, str]]:
+def _enclosing_functions(source: str) -> list[tuple[int, int, str, str | None]]:
+    """``(first line, last line, name, class)`` of every function; ``class`` names the class a method is defined in."""
     tree = ast.parse(source)
     spans = []
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            spans.append((node.lineno, node.end_lineno or node.lineno, node.name))
+    for parent in ast.walk(tree):
+        for node in ast.iter_child_nodes(parent):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                owner = parent.name if isinstance(parent, ast.ClassDef) else None
+                spans.append((node.lineno, node.end_lineno or node.lineno, node.name, owner))
     return spans
 
 
@@ -70,10 +73,12 @@ def make_stub(source: str, spec: AssignmentSpec, label: str = "module") -> str:
         inside = [span for span in spans if span[0] < begin_line <= span[1]]
         if not inside:
             raise ReleaseError(f"{label} line {begin_line}: a solution region must be inside a function")
-        function = max(inside, key=lambda span: span[0])[2]
-        task = spec.task_of_function(function)
+        _, _, function, owner = max(inside, key=lambda span: span[0])
+        # A method belongs to the task that names its class (``BasicBlock.forward`` -> the task listing BasicBlock).
+        task = spec.task_of_function(function) or (spec.task_of_function(owner) if owner else None)
         task_id = task.id if task else spec.id
-        output.append(f'{match.group(1)}raise NotImplementedError("{task_id}: implement {function}")')
+        label = f"{owner}.{function}" if owner else function
+        output.append(f'{match.group(1)}raise NotImplementedError("{task_id}: implement {label}")')
         index = end + 1
     stub = "\n".join(output)
     ast.parse(stub)  # the stub must stay valid Python
@@ -153,6 +158,20 @@ Implement the functions in `{spec.module_file}`. Each stub raises
 fraction of its hidden tests that pass. Hidden tests use random inputs (new
 each grading run), float32 inputs and edge cases, so make your code general.
 
+## Set up
+
+One command installs what you need to check your work, locally and in notebooks
+(Python 3.11 or newer; no torch, no hidden tests):
+
+```
+{STUDENT_INSTALL}
+```
+
+In Jupyter or VS Code, run it in a terminal of the environment the notebook uses.
+In Google Colab, run `!{STUDENT_INSTALL}` in the first cell, then bring this
+folder along (upload it, or `!git clone` your repository and `%cd` into this
+folder): the checks need `assignment.toml` and `tests/` next to the notebook.
+
 ## Check your work
 
 ```
@@ -171,16 +190,20 @@ that train, plot or print are not run when grading.
 
 
 def record_frozen(spec: AssignmentSpec, target_dir: pathlib.Path) -> None:
-    """Run the public tests on the reference, recording frozen values into ``target_dir``."""
-    from autograder.harness.run import harness_environment, pytest_args
+    """Run the public tests on the reference in-process, recording frozen values into ``target_dir``."""
+    from autograder.harness.local import LocalSubmission, load_module_from_file
+    from autograder.harness.runner import TestSuite
 
     target_dir.mkdir(parents=True, exist_ok=True)
-    tests_dir = spec.tests_dir("public")
-    args = pytest_args(tests_dir, submission=str(spec.root / spec.module_file), assignment=str(spec.root), outcomes=None,
-                       mode="local", seed=0, hidden=False, extra=["--ag-record", "--ag-frozen-dir", str(target_dir), "-x"])
-    completed = subprocess.run([sys.executable, "-m", "pytest", *args], capture_output=True, text=True, cwd=str(spec.root), env=harness_environment())
-    if completed.returncode != 0:
-        raise ReleaseError(f"recording frozen values for {spec.id} failed:\n{completed.stdout[-3000:]}{completed.stderr[-2000:]}")
+    suite = TestSuite(spec.tests_dir("public"), assignment=spec.root)
+    try:
+        outcomes = suite.run(lambda: LocalSubmission.of(load_module_from_file(spec.root / spec.module_file), spec),
+                             seed=0, hidden=False, record=True, frozen_dir=target_dir)
+    finally:
+        suite.close()
+    problems = list(outcomes.collection_errors) + [f"{test.name}: {test.message}" for test in outcomes.tests if test.outcome != "passed"]
+    if problems or not outcomes.tests:
+        raise ReleaseError(f"recording frozen values for {spec.id} failed:\n" + ("\n".join(problems)[-3000:] or "no public tests"))
 
 
 def build_release(spec: AssignmentSpec, frozen_dir: pathlib.Path) -> dict[str, bytes]:
@@ -195,22 +218,38 @@ def build_release(spec: AssignmentSpec, frozen_dir: pathlib.Path) -> dict[str, b
     if notebook_path.is_file():
         files[f"{spec.id}.ipynb"] = make_notebook(notebook_path.read_text(encoding="utf-8"), stub, spec).encode()
     files["README.md"] = make_readme(spec, notebook_path.is_file()).encode()
-    public = spec.tests_dir("public")
-    for path in sorted(public.rglob("*")):
-        relative = path.relative_to(public)
-        if path.is_file() and "__pycache__" not in relative.parts and relative.parts[0] != "expected":
-            files[f"tests/{relative.as_posix()}"] = path.read_bytes()
+    files.update(public_test_files(spec))
     for path in sorted(frozen_dir.glob("*.npz")):
         files[f"tests/expected/{path.name}"] = path.read_bytes()
     return files
 
 
+def public_test_files(spec: AssignmentSpec) -> dict[str, bytes]:
+    """``tests/<file>`` -> content, for every file of the public tests (frozen values aside)."""
+    files = {}
+    public = spec.tests_dir("public")
+    for path in sorted(public.rglob("*")):
+        relative = path.relative_to(public)
+        if path.is_file() and "__pycache__" not in relative.parts and relative.parts[0] != "expected":
+            files[f"tests/{relative.as_posix()}"] = path.read_bytes()
+    return files
+
+
+def release_files(spec: AssignmentSpec, frozen_dir: pathlib.Path) -> dict[str, bytes]:
+    """Every file of ``assignments/<id>``: a question assignment's from its bank
+    (autograder.question_release), any other's after recording its frozen values into ``frozen_dir``."""
+    if spec.question_bank is not None:
+        from autograder.question_release import release_files as question_release_files
+
+        return question_release_files(spec)
+    record_frozen(spec, frozen_dir)
+    return build_release(spec, frozen_dir)
+
+
 def release(solution_root: pathlib.Path, assignments_root: pathlib.Path) -> pathlib.Path:
     """Write ``assignments/<id>`` from ``solutions/<id>`` (recording frozen values first)."""
     spec = load_spec(solution_root)
-    expected_dir = spec.tests_dir("public") / "expected"
-    record_frozen(spec, expected_dir)
-    files = build_release(spec, expected_dir)
+    files = release_files(spec, spec.tests_dir("public") / "expected")
     target = assignments_root / spec.id
     if target.exists():
         shutil.rmtree(target)
@@ -236,9 +275,7 @@ def check_release(solution_root: pathlib.Path, assignments_root: pathlib.Path) -
     """Differences between what ``release`` would write and what is committed (empty: up to date)."""
     spec = load_spec(solution_root)
     with tempfile.TemporaryDirectory() as scratch:
-        frozen = pathlib.Path(scratch)
-        record_frozen(spec, frozen)
-        files = build_release(spec, frozen)
+        files = release_files(spec, pathlib.Path(scratch))
     target = assignments_root / spec.id
     problems = []
     committed = {p.relative_to(target).as_posix(): p for p in target.rglob("*") if p.is_file() and "__pycache__" not in p.parts} if target.is_dir() else {}

@@ -15,7 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from autograder import __version__
-from autograder.harness.scoring import SubmissionResult
+from autograder.outcomes import SubmissionResult
 
 __all__ = ["clean_text", "feedback_markdown", "gradescope_json", "write_csv", "write_junit", "write_submission_files"]
 
@@ -64,6 +64,8 @@ def gradescope_json(result: SubmissionResult) -> dict:
             "assignment_version": result.assignment_version,
             "attempts": result.attempts,
             "submission_hash": result.submission_hash,
+            "sandbox": result.sandbox,
+            "environment": result.environment,  # versions, device, determinism settings (TF32 off on a GPU)
             "warnings": result.warnings,
         },
     }

@@ -8,6 +8,7 @@ An ``assignment.toml`` looks like this::
     version = "1"
     forbidden_imports = ["torch", "jax", "tensorflow", "autograd"]
     student_packages = ["numpy", "scipy"]   # the only third-party imports (optional)
+    tensors = false                   # true for a PyTorch assignment: tensors cross as values
 
     [limits]
     call_timeout_s = 10               # one call into student code
@@ -15,6 +16,9 @@ An ``assignment.toml`` looks like this::
     total_timeout_s = 600             # the whole submission
     memory_mb = 2048                  # address space of the worker
     output_kb = 1024                  # printed output kept for feedback
+
+    [call_limits]                     # optional: functions allowed more (or less) than call_timeout_s
+    batch_size_study = 60             # seconds for one call of batch_size_study
 
     [[tasks]]
     id = "bn_forward"
@@ -34,15 +38,17 @@ import pathlib
 import re
 import shutil
 import tomllib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from autograder.question_bank import QuestionBank
+
+from autograder.errors import SpecError
 
 __all__ = ["AssignmentSpec", "Limits", "SpecError", "Task", "assignment_version", "find_assignment", "format_size", "load_spec",
            "snapshot_spec", "source_hash"]
 
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-class SpecError(ValueError):
-    """An ``assignment.toml`` is missing, malformed or inconsistent."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,15 +90,31 @@ class AssignmentSpec:
     # The only third-party packages a submission may import (None: whatever the
     # grading environment has); see autograder.student_imports.
     student_packages: tuple[str, ...] | None = None
+    # A PyTorch assignment: torch tensors cross the boundary as values (autograder.tensor_values).
+    tensors: bool = False
+    # A question assignment (``questions = "questions.toml"``): its bank, from which the
+    # tasks are derived, and what feedback reveals ("none" or "explanations"); see
+    # autograder.question_bank.
+    question_bank: "QuestionBank | None" = None
+    reveal: str = "none"
+    # Per-function limits on one call, in seconds (``[call_limits]``); other functions get
+    # ``limits.call_timeout_s``. A tuple of (function, seconds) pairs, so the spec stays hashable.
+    call_limits: tuple[tuple[str, float], ...] = ()
+
+    def call_timeout(self, function: str) -> float:
+        """The time one call of ``function`` may take, in seconds."""
+        return dict(self.call_limits).get(function, self.limits.call_timeout_s)
 
     @property
     def import_rule(self) -> "ImportRule":
         """What a submission may import (the same rule in every sandbox): ``student_packages``
-        and what they depend on, never ``forbidden_imports``."""
+        and what they depend on, never ``forbidden_imports``; its own modules are the
+        ``.py`` files among ``extra_files``."""
         from autograder.student_imports import ImportRule, with_dependencies
 
         allowed = None if self.student_packages is None else with_dependencies(tuple(self.student_packages))
-        return ImportRule.of(self.forbidden_imports, allowed)
+        own_modules = [name[:-3] for name in self.extra_files if name.endswith(".py")]
+        return ImportRule.of(self.forbidden_imports, allowed, own_modules)
 
     @property
     def module_file(self) -> str:
@@ -164,8 +186,9 @@ def load_spec(root: str | pathlib.Path) -> AssignmentSpec:
     assignment_id = need("id", str)
     if not _ID_PATTERN.match(assignment_id):
         raise SpecError(f"{path}: id '{assignment_id}' must be lower-case letters, digits and _")
-    tasks = []
-    for index, raw in enumerate(need("tasks", list)):
+    question_bank, reveal = _question_bank(path, root, data)
+    tasks = list(question_bank.tasks()) if question_bank is not None else []
+    for index, raw in enumerate(need("tasks", list) if question_bank is None else []):
         try:
             task = Task(
                 id=str(raw["id"]),
@@ -203,7 +226,52 @@ def load_spec(root: str | pathlib.Path) -> AssignmentSpec:
         root=root,
         extra_files=tuple(data.get("extra_files", ())),
         student_packages=_student_packages(path, data),
+        tensors=bool(data.get("tensors", False)),
+        question_bank=question_bank,
+        reveal=reveal,
+        call_limits=_call_limits(path, data, tasks),
     )
+
+
+def _question_bank(path, root: pathlib.Path, data: dict) -> tuple["QuestionBank | None", str]:
+    """``questions`` / ``reveal`` / ``topics`` of an assignment.toml: the bank (tasks come from it) or None."""
+    from autograder.question_bank import KEY_FILE, REVEAL_CHOICES, load_bank
+
+    if "questions" not in data:
+        stray = sorted({"reveal", "topics"} & set(data))
+        if stray:
+            raise SpecError(f"{path}: {stray} only apply to a question assignment (questions = \"questions.toml\")")
+        return None, "none"
+    name = data["questions"]
+    if not isinstance(name, str) or not name.endswith(".toml") or "/" in name or "\\" in name:
+        raise SpecError(f"{path}: 'questions' names the bank file next to assignment.toml, e.g. \"questions.toml\"")
+    if name == KEY_FILE:
+        raise SpecError(f"{path}: {KEY_FILE} is the hidden answer key; the public bank needs another name (questions.toml)")
+    if "tasks" in data:
+        raise SpecError(f"{path}: a question assignment takes its tasks from {name} (one per question); remove [[tasks]]")
+    reveal = data.get("reveal", "none")
+    if reveal not in REVEAL_CHOICES:
+        raise SpecError(f"{path}: reveal must be one of {', '.join(REVEAL_CHOICES)} (got {reveal!r})")
+    topics = data.get("topics", [])
+    if not isinstance(topics, list) or not all(type(t) is int for t in topics):
+        raise SpecError(f"{path}: 'topics' must be a list of TOPICS.md row numbers the bank must cover")
+    return load_bank(root / name, topics=tuple(topics)), reveal
+
+
+def _call_limits(path, data: dict, tasks: list[Task]) -> tuple[tuple[str, float], ...]:
+    """``[call_limits]`` of an assignment.toml: ``function = seconds`` for functions the tasks name."""
+    raw = data.get("call_limits", {})
+    if not isinstance(raw, dict):
+        raise SpecError(f"{path}: [call_limits] must be a table of function = seconds")
+    known = {name for task in tasks for name in task.functions}
+    limits = []
+    for function, seconds in raw.items():
+        if function not in known:
+            raise SpecError(f"{path}: [call_limits] names '{function}', which no task lists in its functions")
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
+            raise SpecError(f"{path}: [call_limits] {function} must be a positive number of seconds, got {seconds!r}")
+        limits.append((function, float(seconds)))
+    return tuple(limits)
 
 
 def _student_packages(path, data: dict) -> tuple[str, ...] | None:

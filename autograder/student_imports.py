@@ -3,8 +3,10 @@
 An assignment names the packages a submission must not import
 (``forbidden_imports``: torch in a NumPy assignment) and, optionally, the only
 third-party packages it may import (``student_packages``, e.g. numpy and scipy).
-The Python standard library and the submission's own modules are always
-importable. With ``student_packages`` set, grading under ``process``, ``bwrap``
+The Python standard library is always importable, and so are the submission's
+own modules that the assignment accepts (``extra_files``, e.g. ``helpers.py``:
+intake delivers only those files to the worker, so no other module of the
+submission exists when graded). With ``student_packages`` set, grading under ``process``, ``bwrap``
 and ``docker`` sees the same environment: the docker worker venv installs exactly
 those packages, and the worker refuses any other third-party import as if it
 were not installed, although the host's interpreter (process, bwrap) has
@@ -37,22 +39,28 @@ STANDARD_LIBRARY = frozenset(sys.stdlib_module_names)
 @dataclasses.dataclass(frozen=True)
 class ImportRule:
     """``forbidden``: top-level packages never importable; ``allowed``: the only
-    third-party top-level packages importable (``None``: whatever is installed)."""
+    third-party top-level packages importable (``None``: whatever is installed);
+    ``own_modules``: the submission's own modules the assignment accepts (the
+    ``.py`` files of its ``extra_files``, without the suffix), named in messages."""
 
     forbidden: frozenset[str] = frozenset()
     allowed: frozenset[str] | None = None
+    own_modules: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, forbidden, allowed) -> "ImportRule":
-        return cls(frozenset(forbidden or ()), None if allowed is None else frozenset(allowed))
+    def of(cls, forbidden, allowed, own_modules=()) -> "ImportRule":
+        return cls(frozenset(forbidden or ()), None if allowed is None else frozenset(allowed), tuple(sorted(own_modules or ())))
 
     def describe_allowed(self) -> str:
-        """``"the Python standard library, numpy and scipy"``."""
+        """``"the Python standard library, numpy and scipy"``; with ``own_modules``:
+        ``"the Python standard library, numpy, scipy and the submission's own module helpers.py"``."""
         names = sorted(self.allowed or ())
+        if self.own_modules:
+            files = [f"{name}.py" for name in self.own_modules]
+            names.append(f"the submission's own module{'s' if len(files) > 1 else ''} {_listing(files)}")
         if not names:
             return "only the Python standard library"
-        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        return f"the Python standard library, {listed}"
+        return _listing(["the Python standard library", *names])
 
     def refusal(self, top: str, *, third_party: frozenset[str], is_own_module=lambda name: False) -> str | None:
         """Why ``top`` (a top-level module name) cannot be imported, or ``None`` when it can.
@@ -69,7 +77,7 @@ class ImportRule:
         if top not in third_party:
             return None
         return (f"No module named '{top}' when graded: submissions to this assignment can import "
-                f"{self.describe_allowed()}, and their own modules")
+                f"{self.describe_allowed()}")
 
     def explain_missing(self, name: str | None, message: str) -> str:
         """The message of a ``ModuleNotFoundError`` for ``name``, with the rule's explanation
@@ -78,6 +86,11 @@ class ImportRule:
         if not top or top in STANDARD_LIBRARY:
             return message
         return self.refusal(top, third_party=frozenset({top})) or message
+
+
+def _listing(items: list[str]) -> str:
+    """``["a", "b", "c"]`` -> ``"a, b and c"``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def installed_third_party() -> frozenset[str]:

@@ -11,7 +11,15 @@ For one assignment, in order:
 7. ``hints``          every hint of ``tests/hidden/hints.toml`` fires on the mutants that declare
                       it (``# hint: <id>`` lines) and on nothing else: not on the reference, the
                       stub or any other mutant (a hint that names a mistake the student did not
-                      make is a wrong message).
+                      make is a wrong message);
+8. ``time budget``    the reference's hidden suite takes at most half of ``total_timeout_s``;
+9. ``claims``         where the hidden tests grade claims (:mod:`autograder.claims`), each one
+                      holds on the reference often enough over ``claim_trials`` seeds, and the
+                      mutants that name a claim fail it (:mod:`autograder.claim_validation`).
+
+A question assignment has no reference module: its reference is the key written as
+a submission, its stub the released one (nothing answered); a mutant sets answers
+(``ANSWERS["id"] = "a"``) after the reference's.
 
 Hidden inputs are drawn from a seed per grading run, so a test that catches a bug only
 for some inputs lets a student with that bug score full marks on an unlucky run. With
@@ -23,17 +31,14 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import json
 import pathlib
 import re
-import subprocess
-import sys
 import tempfile
+import time
 
-from autograder.grading import GradeOptions, close_sandbox, grade_one, stop_sandbox
-from autograder.harness.scoring import SubmissionResult
+from autograder.grading import GradeOptions, LocalExecutor, Submission, grade_submission
+from autograder.outcomes import SubmissionResult
 from autograder.release import make_stub
-from autograder.sandbox import GradingCancelled
 from autograder.spec import AssignmentSpec
 from autograder.testing.hints import load_hints
 
@@ -74,27 +79,33 @@ def load_mutants(spec: AssignmentSpec) -> list[Mutant]:
 
 
 def _signatures(source: str) -> dict[str, str]:
+    """Top-level function -> its arguments; class -> the arguments of each of its methods (``__init__(...); forward(...)``)."""
     tree = ast.parse(source)
-    return {node.name: ast.unparse(node.args) for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+    signatures = {node.name: ast.unparse(node.args) for node in tree.body if isinstance(node, functions)}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            signatures[node.name] = "; ".join(f"{item.name}({ast.unparse(item.args)})" for item in node.body if isinstance(item, functions))
+    return signatures
 
 
-def _public_outcomes(spec: AssignmentSpec, module_file: pathlib.Path) -> dict:
-    from autograder.harness.run import harness_environment, pytest_args
+def _public_outcomes(spec: AssignmentSpec, module_file: pathlib.Path):
+    """The public tests run in-process on ``module_file`` (the reference)."""
+    from autograder.harness.local import LocalSubmission, load_module_from_file
+    from autograder.harness.runner import TestSuite
 
-    with tempfile.TemporaryDirectory() as scratch:
-        outcomes = pathlib.Path(scratch) / "outcomes.json"
-        args = pytest_args(spec.tests_dir("public"), submission=str(module_file), assignment=str(spec.root), outcomes=str(outcomes), mode="local", seed=0, hidden=False)
-        subprocess.run([sys.executable, "-m", "pytest", *args], capture_output=True, cwd=scratch, env=harness_environment())
-        if not outcomes.is_file():
-            return {"tests": [], "collection_errors": ["public tests did not run"]}
-        return json.loads(outcomes.read_text())
+    suite = TestSuite(spec.tests_dir("public"), assignment=spec.root)
+    try:
+        return suite.run(lambda: LocalSubmission.of(load_module_from_file(module_file), spec), seed=0, hidden=False)
+    finally:
+        suite.close()
 
 
-def _grade_source(spec: AssignmentSpec, source: str, name: str, sandbox, options: GradeOptions, slot: int = 0) -> SubmissionResult:
+def _grade_source(spec: AssignmentSpec, source: str, name: str, sandbox, options: GradeOptions, slot: int) -> SubmissionResult:
     with tempfile.TemporaryDirectory(prefix=f"ag-validate-{name}-") as scratch:
         path = pathlib.Path(scratch) / spec.module_file
         path.write_text(source, encoding="utf-8")
-        return grade_one(spec, path, name, sandbox, options, slot)
+        return grade_submission(spec, Submission(path, name, ""), sandbox, options, slot, warm=True)
 
 
 def _lost(result: SubmissionResult) -> dict[str, float]:
@@ -157,21 +168,31 @@ def hint_checks(declared: dict[str, str], mutants: list[Mutant], results: dict[t
     return checks
 
 
+def _reference_and_stub(spec: AssignmentSpec) -> tuple[str, str]:
+    """The reference module and the released stub; a question assignment's are written from its key and bank."""
+    if spec.question_bank is not None:
+        from autograder.question_release import reference_source, stub_source
+
+        return reference_source(spec), stub_source(spec)
+    reference_source = (spec.root / spec.module_file).read_text(encoding="utf-8")
+    return reference_source, make_stub(reference_source, spec, spec.module_file)
+
+
 def validate(spec: AssignmentSpec, *, sandbox_name: str = "process", jobs: int = 2, seed: int | None = None, seeds: int = 1,
-             report=print) -> list[Check]:
+             claim_trials: int = 100, report=print) -> list[Check]:
     """Run every check; ``report`` is called with a line per check as it completes.
 
     ``seed`` is the first grading seed (random when None); ``seeds`` how many consecutive
-    seeds the reference and the mutants are graded under.
+    seeds the reference and the mutants are graded under; ``claim_trials`` how many seeds
+    each graded claim is evaluated on, on the reference (from ``seed`` on).
     """
-    import concurrent.futures
-
-    from autograder.sandbox import make_sandbox
+    from autograder.sandbox import make_sandbox, resolve_sandbox
 
     if seeds < 1:
         raise ValueError("seeds must be at least 1")
+    sandbox_name = resolve_sandbox(sandbox_name)
     sandbox = make_sandbox(sandbox_name)
-    options = GradeOptions(sandbox=sandbox_name, seed=seed, progress=False)
+    options = GradeOptions(sandbox=sandbox_name, seed=seed, progress=False, jobs=max(1, jobs))
     options.resolved_seed()
     seed_list = [(options.seed + k) % 2**32 for k in range(seeds)]
     checks: list[Check] = []
@@ -181,38 +202,45 @@ def validate(spec: AssignmentSpec, *, sandbox_name: str = "process", jobs: int =
         report(f"  {'ok  ' if check.ok else 'FAIL'} {check.name}" + (f": {check.detail}" if check.detail else ""))
 
     report(f"validate {spec.id} (seed {options.seed})" if seeds == 1 else f"validate {spec.id} (seeds {', '.join(map(str, seed_list))})")
-    reference_source = (spec.root / spec.module_file).read_text(encoding="utf-8")
-    stub_source = make_stub(reference_source, spec, spec.module_file)
+    reference_source, stub_source = _reference_and_stub(spec)
 
-    public = _public_outcomes(spec, spec.root / spec.module_file)
-    failed_public = [t["name"] for t in public["tests"] if t["outcome"] != "passed"]
-    problems = list(public.get("collection_errors") or []) + [f"{name} fails" for name in failed_public]
-    add(Check("public tests pass on the reference", not problems and bool(public["tests"]), "; ".join(problems)[:1500]))
+    if spec.question_bank is None:
+        public = _public_outcomes(spec, spec.root / spec.module_file)
+    else:
+        with tempfile.TemporaryDirectory(prefix="ag-validate-reference-") as scratch:
+            reference_file = pathlib.Path(scratch) / spec.module_file
+            reference_file.write_text(reference_source, encoding="utf-8")
+            public = _public_outcomes(spec, reference_file)
+    failed_public = [test.name for test in public.tests if test.outcome != "passed"]
+    problems = list(public.collection_errors) + [f"{name} fails" for name in failed_public]
+    add(Check("public tests pass on the reference", not problems and bool(public.tests), "; ".join(problems)[:1500]))
 
     mutants = load_mutants(spec)
     sources = [("reference", reference_source)]
     sources += [(f"mutant {m.name}", reference_source + "\n\n# ---- mutant " + m.name + " ----\n" + m.source) for m in mutants]
-    # (label, seed, source): the stub once, the reference and each mutant under every seed.
+    # (label, seed, source): the stub once, the reference and each mutant under every seed, seed by seed.
     jobs_list = [("stub", seed_list[0], stub_source)] + [(label, s, source) for s in seed_list for label, source in sources]
     results: dict[tuple[str, int], SubmissionResult] = {}
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs))
+    started = time.monotonic()
+
+    def grade(job: tuple, slot: int) -> SubmissionResult:
+        label, job_seed, source = job
+        return _grade_source(spec, source, label.replace(" ", "-"), sandbox, dataclasses.replace(options, seed=job_seed), slot)
+
+    def record(job: tuple, result: SubmissionResult) -> None:
+        results[(job[0], job[1])] = result
+
     try:
-        futures = {pool.submit(_grade_source, spec, source, label.replace(" ", "-"), sandbox,
-                               dataclasses.replace(options, seed=s), index % max(1, jobs)): (label, s)
-                   for index, (label, s, source) in enumerate(jobs_list)}
-        for future in concurrent.futures.as_completed(futures):
-            results[futures[future]] = future.result()
-    except (KeyboardInterrupt, GradingCancelled):
-        stop_sandbox(sandbox)
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
+        LocalExecutor(options.jobs, sandbox).run(jobs_list, grade, record)
     finally:
-        pool.shutdown(wait=True)
-        close_sandbox(sandbox)
+        sandbox.close()
+    seconds = time.monotonic() - started
 
     reference_runs = {s: results[("reference", s)] for s in seed_list}
     short = [s for s, r in reference_runs.items() if r.status != "ok" or r.score != r.max_score]
     reference = reference_runs[short[0]] if short else reference_runs[seed_list[0]]
+    report(f"  graded {len(jobs_list)} submissions in {seconds:.1f} s ({sandbox_name}, {options.jobs} job slot(s)); "
+           f"the reference's hidden suite: {reference.execution_time:.2f} s")
     add(Check("reference scores full marks" + (f" under {seeds} seeds" if seeds > 1 else ""), not short,
               (f"seed {short[0]}: " if seeds > 1 else "") + f"{reference.status}, {reference.score:g}/{reference.max_score:g}; " + "; ".join(
                   f"{t.id}: {m.name}: {m.message[:300]}" for t in reference.tasks for m in t.tests if m.outcome != "passed")[:1500]
@@ -227,9 +255,9 @@ def validate(spec: AssignmentSpec, *, sandbox_name: str = "process", jobs: int =
 
     hidden_counts = {task.id: task.total for task in reference.tasks}
     public_counts = {task.id: 0 for task in spec.tasks}
-    for test in public["tests"]:
-        if test.get("task") in public_counts:
-            public_counts[test["task"]] += 1
+    for test in public.tests:
+        if test.task in public_counts:
+            public_counts[test.task] += 1
     uncovered = [f"{t} (public {public_counts[t]}, hidden {hidden_counts.get(t, 0)})" for t in public_counts if not public_counts[t] or not hidden_counts.get(t)]
     add(Check("every task has public and hidden tests", not uncovered, ", ".join(uncovered)))
 
@@ -240,4 +268,13 @@ def validate(spec: AssignmentSpec, *, sandbox_name: str = "process", jobs: int =
         add(Check("has mutants", False, f"no files in {spec.root / 'mutants'}"))
     for check in hint_checks(load_hints(spec.tests_dir("hidden")), mutants, results, seed_list):
         add(check)
+
+    slowest = max(reference_runs.values(), key=lambda r: r.execution_time)
+    budget = spec.limits.total_timeout_s
+    add(Check("reference's hidden suite within half its time budget", slowest.execution_time <= budget / 2,
+              f"{slowest.execution_time:.1f} s (total_timeout_s = {budget:g} s)"))
+    from autograder.claim_validation import claim_checks
+
+    for name, ok, detail in claim_checks(spec, reference_source, mutants, trials=claim_trials, base_seed=options.seed, report=report):
+        add(Check(name, ok, detail))
     return checks

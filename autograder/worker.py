@@ -1,12 +1,14 @@
 """The worker: the ONLY code that imports student code. Runs inside the sandbox.
 
-Started by :mod:`autograder.harness.remote` as::
+Forked by the zygote (:mod:`autograder.zygote`, the usual way: the zygote has
+already imported the allowed packages), or started cold as::
 
     python -I -m autograder.worker --config JSON
 
-It applies its own resource limits and import restrictions *before* touching
-student code, then answers requests read from one pipe on another. Student
-output (fd 1 and 2) goes to a third pipe the harness drains and caps.
+Either way it is confined (:mod:`autograder.confinement`) and its import rule
+installed *before* it touches student code; then it answers requests read from one
+pipe on another. Student output (fd 1 and 2) goes to a third pipe the harness
+drains and caps.
 
 Requests (``op``) and replies:
 
@@ -18,6 +20,10 @@ Requests (``op``) and replies:
 ``echo``      decode and re-encode the arguments (measures transfer cost)
 ``drop``      forget all handles
 ``has``       whether the module defines a callable of that name
+``attribute`` an attribute of a handle's object: its value, or ``{"method": true}``
+``value``     a module-level value by name -> ``{"value": v}``, ``{"missing": true}``
+              when the module does not define it, or ``{"error": {...}}`` when it is
+              not a plain value (the ``ANSWERS`` dict of a question assignment)
 
 Every request carries a sequence number ``seq``; every frame the worker sends
 while serving it (the reply and any callback requests) carries the same one, so
@@ -31,9 +37,9 @@ everything it sends as untrusted.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
-import resource
 import sys
 import traceback
 import warnings
@@ -41,28 +47,6 @@ import warnings
 from autograder.student_imports import ImportRule, install_import_guard
 
 __all__ = ["main"]
-
-
-def _apply_limits(limits: dict) -> None:
-    """Lower (never raise) this process's rlimits; the values are in the config."""
-    pairs = {
-        "memory_bytes": resource.RLIMIT_AS,
-        "cpu_seconds": resource.RLIMIT_CPU,
-        "file_bytes": resource.RLIMIT_FSIZE,
-        "processes": resource.RLIMIT_NPROC,
-        "open_files": resource.RLIMIT_NOFILE,
-    }
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    for key, which in pairs.items():
-        value = limits.get(key)
-        if value is None:
-            continue
-        soft, hard = resource.getrlimit(which)
-        new_hard = value if hard == resource.RLIM_INFINITY else min(value, hard)
-        try:
-            resource.setrlimit(which, (min(value, new_hard), new_hard))
-        except (ValueError, OSError):
-            resource.setrlimit(which, (min(value, soft if soft != resource.RLIM_INFINITY else value), hard))
 
 
 def _student_traceback(exc: BaseException, source_dir: str) -> list[dict]:
@@ -104,7 +88,8 @@ class Worker:
         self.fd_in = config["fd_in"]
         self.fd_out = config["fd_out"]
         self.source_dir = os.path.realpath(config["source_dir"])
-        self.import_rule = ImportRule.of(config.get("forbidden", []), config.get("student_packages"))
+        self.import_rule = ImportRule.of(config.get("forbidden", []), config.get("student_packages"), config.get("own_modules", ()))
+        self.tensors = bool(config.get("tensors"))  # a PyTorch assignment: tensors are values
         self.module = None
         self.handles: dict[int, object] = {}
         self.next_handle = int(config.get("handle_base", 0)) + 1
@@ -128,11 +113,15 @@ class Worker:
         return self.protocol.Handle(handle_id, type(obj).__name__[:100])
 
     def _make_handle(self, obj) -> dict:
-        """Encoder fallback for a non-value: refuse torch tensors, keep anything else as a handle."""
-        if type(obj).__module__.split(".")[0] == "torch":
+        """Encoder fallback for a non-value: keep it as a handle (a torch tensor is refused where
+        the assignment's values are NumPy arrays)."""
+        if type(obj).__name__ in ("Tensor", "Parameter") and type(obj).__module__.split(".")[0] == "torch":
             raise TypeError("returned a torch tensor; return NumPy arrays (convert with .detach().cpu().numpy())")
         handle = self._store(obj)
         return {"~": "handle", "id": handle.id, "type": handle.type_name}
+
+    def _encoder(self):
+        return self.protocol.Encoder(on_other=self._make_handle, tensors=self.tensors)
 
     def _decode(self, tree, blobs):
         def on_handle(handle_id, _type_name):
@@ -140,7 +129,8 @@ class Worker:
                 raise LookupError("this value no longer exists in the worker (it was restarted after an earlier failure)")
             return self.handles[handle_id]
 
-        return self.protocol.Decoder(blobs, on_handle=on_handle, on_callback=self._callback).decode(tree)
+        return self.protocol.Decoder(blobs, on_handle=on_handle, on_callback=self._callback,
+                                     tensors="worker" if self.tensors else None).decode(tree)
 
     def _callback(self, callback_id: int, closure_over: int | None = None):
         """A stand-in for a test's function. With ``closure_over=k`` it behaves like the
@@ -151,13 +141,13 @@ class Worker:
         def call_harness(*args):
             if closure_over is not None:
                 args = (worker.current_args[closure_over],)
-            encoder = worker.protocol.Encoder()
+            encoder = worker.protocol.Encoder(tensors=worker.tensors)
             tree = encoder.encode(list(args))
             worker.send({"op": "callback", "id": callback_id, "args": tree}, encoder.blobs)
             reply, blobs = worker.receive()
             if reply.get("op") == "callback_error":
                 raise RuntimeError(f"the test's function raised: {reply.get('message', '')}")
-            return worker.protocol.Decoder(blobs).decode(reply.get("value"))
+            return worker.protocol.Decoder(blobs, tensors="worker" if worker.tensors else None).decode(reply.get("value"))
 
         return call_harness
 
@@ -175,7 +165,9 @@ class Worker:
     def call(self, msg: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
         name = str(msg.get("name", ""))
         try:
-            if msg.get("handle") is not None:
+            if msg.get("grader"):
+                target = _grader_operation(name)
+            elif msg.get("handle") is not None:
                 target = getattr(self._decode({"~": "handle", "id": msg["handle"], "type": ""}, []), name)
             else:
                 target = getattr(self.module, name, None)
@@ -198,7 +190,7 @@ class Worker:
         try:
             for path in msg.get("opaque", []):
                 value = _replace_at(value, path, self._store)
-            encoder = self.protocol.Encoder(on_other=self._make_handle)
+            encoder = self._encoder()
             reply = {"value": encoder.encode(value)}
             args_back = {}
             for index, arg in enumerate(args):
@@ -213,13 +205,37 @@ class Worker:
             return {"error": _error(exc, self.source_dir, "result")}, []
         return reply, encoder.blobs
 
+    def attribute(self, msg: dict) -> tuple[dict, list[bytes]]:
+        """An attribute of a handle's object: ``{"method": true}`` for a method (to be called with
+        ``call``), else its value (a handle for what is not a value)."""
+        try:
+            owner = self._decode({"~": "handle", "id": msg.get("handle"), "type": ""}, [])
+            value = getattr(owner, str(msg.get("name", "")))
+            if inspect.ismethod(value) or inspect.isbuiltin(value) or inspect.ismethoddescriptor(value):
+                return {"method": True}, []
+            encoder = self._encoder()
+            return {"value": encoder.encode(value)}, encoder.blobs
+        except BaseException as exc:
+            return {"error": _error(exc, self.source_dir, import_rule=self.import_rule)}, []
+
+    def value(self, msg: dict) -> tuple[dict, list[bytes]]:
+        """A module-level value, encoded as a value only (no handles)."""
+        name = str(msg.get("name", ""))
+        if self.module is None or not hasattr(self.module, name):
+            return {"missing": True}, []
+        try:
+            encoder = self.protocol.Encoder()
+            return {"value": encoder.encode(getattr(self.module, name))}, encoder.blobs
+        except BaseException as exc:
+            return {"error": _error(exc, self.source_dir, "result")}, []
+
     def echo(self, msg: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
         args = self._decode(msg.get("args", []), blobs)
-        encoder = self.protocol.Encoder(on_other=self._make_handle)
+        encoder = self._encoder()
         return {"value": encoder.encode(args)}, encoder.blobs
 
     def serve(self) -> None:
-        self.send({"op": "ready", "pid": os.getpid()})
+        self.send({"op": "ready", "pid": os.getpid(), "environment": _environment(self.config.get("gpu", False))})
         while True:
             try:
                 msg, blobs = self.receive()
@@ -235,6 +251,12 @@ class Worker:
             elif op == "echo":
                 reply, out_blobs = self.echo(msg, blobs)
                 self.send(reply, out_blobs)
+            elif op == "attribute":
+                reply, out_blobs = self.attribute(msg)
+                self.send(reply, out_blobs)
+            elif op == "value":
+                reply, out_blobs = self.value(msg)
+                self.send(reply, out_blobs)
             elif op == "has":
                 self.send({"value": callable(getattr(self.module, str(msg.get("name")), None))})
             elif op == "drop":
@@ -242,6 +264,16 @@ class Worker:
                 self.send({"ok": True})
             else:
                 self.send({"error": {"kind": "protocol", "type": "ValueError", "message": f"unknown op {op!r}", "frames": []}})
+
+
+def _grader_operation(name: str):
+    """A grader-side operation run next to the student's objects (:mod:`autograder.torch_ops`): the
+    grader's code, whose results are values like any other; the verdict is made in the harness."""
+    from autograder.torch_ops import GRADER_OPS
+
+    if name not in GRADER_OPS:
+        raise LookupError(f"no grader operation {name!r}")
+    return GRADER_OPS[name]
 
 
 def _replace_at(value, path: list, store):
@@ -256,21 +288,78 @@ def _replace_at(value, path: list, store):
     return value
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", required=True, help="JSON: fd_in, fd_out, source_dir, module, limits, forbidden, student_packages, sys_path")
-    config = json.loads(parser.parse_args(argv).config)
-    _apply_limits(config.get("limits", {}))
-    # -I ignores PYTHONUNBUFFERED: make printed output reach the harness even if the worker is killed.
+def _environment(gpu: bool) -> dict:
+    """What the harness records about the worker's numerics: versions, and the GPU when one was asked for.
+
+    On a GPU run, TF32 is switched off here (float32 results must match a float64
+    reference to 1e-4) and the settings are reported, so results.json says what was used.
+    """
+    import numpy
+
+    environment = {"python": sys.version.split()[0], "numpy": numpy.__version__}
+    torch = sys.modules.get("torch")
+    if gpu:
+        try:
+            import torch
+
+            from autograder.torch_ops import strict_float_math
+        except ImportError:
+            environment["cuda_available"] = False
+            return environment
+        available = bool(torch.cuda.is_available())
+        environment["cuda_available"] = available
+        if available:
+            environment.update(strict_float_math())  # TF32 off, deterministic cuDNN; versions and device name
+            environment["device_count"] = torch.cuda.device_count()
+    if torch is not None:
+        environment["torch"] = torch.__version__
+    return environment
+
+
+def serve_worker(config: dict) -> None:
+    """Serve the harness on ``config["fd_in"]``/``["fd_out"]`` until it closes the channel.
+
+    Called in an already confined process (limits, uid, working directory set), with
+    the allowed packages imported: installs the import rule, then serves.
+    """
+    # Printed output must reach the harness even if the worker is killed.
     sys.stdout.reconfigure(line_buffering=True, write_through=True)
     sys.stderr.reconfigure(line_buffering=True, write_through=True)
-    sys.path[:] = [p for p in sys.path if p and os.path.isdir(p)] + [p for p in config.get("sys_path", []) if p not in sys.path]
-    import numpy  # noqa: F401  (loaded before the import restrictions and student code)
-
     worker = Worker(config)
     install_import_guard(worker.import_rule, worker.source_dir)
-    os.chdir(worker.source_dir)
     worker.serve()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """A worker started cold (no zygote): confine, import numpy, serve."""
+    from autograder.confinement import apply_limits, no_new_privileges
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", required=True, help="JSON: fd_in, fd_out, source_dir, module, limits, forbidden, student_packages, own_modules, sys_path")
+    config = json.loads(parser.parse_args(argv).config)
+    try:
+        no_new_privileges()
+    except OSError:
+        pass
+    apply_limits(config.get("limits", {}))
+    # The grader's own package first: this copy of autograder, whatever else is installed.
+    sys.path[:] = list(config.get("sys_path", [])) + [p for p in sys.path if p and os.path.isdir(p) and p not in config.get("sys_path", [])]
+    import numpy  # noqa: F401  (loaded before the import restrictions and student code)
+
+    if config.get("copy_from"):
+        import shutil
+
+        shutil.copytree(config["copy_from"], config["source_dir"], symlinks=False)
+    if config.get("stdio"):
+        # In a container of its own (the docker launcher): requests on stdin, replies on stdout, and
+        # whatever the student prints goes to stderr.
+        config = {**config, "fd_in": os.dup(0), "fd_out": os.dup(1)}
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(2, 1)
+        os.close(devnull)
+    os.chdir(config["source_dir"])
+    serve_worker(config)
 
 
 if __name__ == "__main__":

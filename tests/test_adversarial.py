@@ -39,7 +39,7 @@ MARKERS_OUTSIDE = ("/tmp/ag-pwned-by-case-26", "/tmp/ag-zip-slip-case-7.py", "/t
 
 def _bwrap_reason() -> str | None:
     try:
-        from autograder.sandbox.bwrap import bwrap_unavailable_reason
+        from autograder.launchers.bwrap import bwrap_unavailable_reason
     except ImportError:
         return "the bwrap sandbox is not built"
     return bwrap_unavailable_reason()

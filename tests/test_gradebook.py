@@ -18,9 +18,9 @@ sys.path.insert(0, str(pathlib.Path(__file__).parent / "adversarial"))
 
 from course import REFERENCE, write_course  # noqa: E402
 
-from autograder.gradebook import Gradebook, result_from_json, result_to_json  # noqa: E402
-from autograder.harness.scoring import SubmissionResult, TaskResult  # noqa: E402
-from autograder.harness.scoring import TestOutcome as OutcomeOfTest  # noqa: E402  (not a test class)
+from autograder.gradebook import Gradebook  # noqa: E402
+from autograder.outcomes import SubmissionResult, TaskResult  # noqa: E402
+from autograder.outcomes import TestOutcome as OutcomeOfTest  # noqa: E402  (not a test class)
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 
@@ -44,7 +44,7 @@ def test_round_trip_and_latest(tmp_path):
         assert gradebook.task_ids("hx") == ["scale"]
     rows = sqlite3.connect(tmp_path / "gb.sqlite").execute("SELECT name, status, score, assignment_version, grader_version FROM attempts ORDER BY id").fetchall()
     assert rows[2] == ("bob", "grader_error", None, "7", __import__("autograder").__version__), "grader errors have no score, never 0"
-    assert result_from_json(result_to_json(_result("x"))) == _result("x")
+    assert SubmissionResult.from_json(_result("x").to_json()) == _result("x")
 
 
 def _grader_env(scratch: pathlib.Path) -> dict[str, str]:

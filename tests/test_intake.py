@@ -94,3 +94,35 @@ def test_directory_submission_ignores_links(tmp_path, toy_spec):
     (folder / "secret.py").symlink_to("/etc/passwd")
     bundle = intake(folder, toy_spec)
     assert bundle.name == "carol" and bundle.files == ["toy.py"]
+
+
+def _notebook(*sources: str) -> bytes:
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    return nbformat.writes(notebook).encode()
+
+
+def test_a_notebook_zip_brings_the_assignments_extra_files(tmp_path, toy_spec):
+    import dataclasses
+
+    spec = dataclasses.replace(toy_spec, extra_files=("helpers.py",))
+    notebook = _notebook("import otter\nfrom helpers import times\nimport utils", "def scale_forward(x, f):\n    return times(x, f), f")
+    path = make_zip(tmp_path / "nb.zip", {"work/hw.ipynb": notebook, "work/helpers.py": b"def times(a, b):\n    return a * b\n", "work/utils.py": b"x = 1\n"})
+    bundle = intake(path, spec)
+    assert bundle.files == ["helpers.py", "toy.py"]
+    module = (bundle.directory / "toy.py").read_text()
+    assert "from helpers import times" in module and "utils = _NotAvailableWhenGraded(" in module  # utils.py is not delivered
+    assert any(note == "ignored files (only the notebook and helpers.py are used): work/utils.py" for note in bundle.notes)
+    assert ("not available when graded (submissions to this assignment can import the Python standard library, numpy, scipy "
+            "and the submission's own module helpers.py), left out: import utils in cell 1") in bundle.notes
+
+
+def test_a_notebook_is_read_with_the_assignments_import_rule(tmp_path, toy_spec):
+    path = tmp_path / "hw.ipynb"
+    path.write_bytes(_notebook("import sklearn\nimport torch\nimport scipy", "def scale_forward(x, f):\n    return x * f, f"))
+    module = (intake(path, toy_spec).directory / "toy.py").read_text()
+    assert "import scipy" in module.splitlines()
+    assert "sklearn = _NotAvailableWhenGraded(\"'sklearn' is not available when graded (its import in cell 1 was left out; submissions" in module
+    assert "torch = _NotAvailableWhenGraded(\"'torch' is not available when graded (its import in cell 1 was left out; importing torch is forbidden" in module

@@ -30,9 +30,12 @@ def test_keeps_definitions_and_leaves_out_everything_else():
     exec(compile(source, "generated", "exec"), namespace)  # only definitions: runs instantly, no side effects
     assert namespace["f"](3) == 6 and namespace["EPS"] == 1e-5 and namespace["SHAPE"] == (2, 3)
     assert namespace["Layer"]()(2) == 4
-    assert "x" not in namespace and "plt" not in namespace and "losses" not in namespace
+    assert "x" not in namespace and "losses" not in namespace
+    with pytest.raises(ModuleNotFoundError, match="'matplotlib' is not available when graded .its import in cell 2 was left out"):
+        namespace["plt"].plot([1, 2])  # a placeholder: the import itself is left out
     summary = " ".join(notes)
     assert "magic/shell in cells 2, 4, 5" in summary and "call in cell 3" in summary and "for in cell 4" in summary
+    assert "not part of the graded code), left out: import matplotlib.pyplot as plt in cell 2" in summary
     assert "rm -rf" not in source and "pip" not in source
 
 

@@ -62,7 +62,7 @@ def test_unreadable_notebook_is_an_intake_error(tmp_path):
         run_notebook(path, pull=["x"])
 
 
-from autograder.sandbox.bwrap import bwrap_unavailable_reason  # noqa: E402
+from autograder.launchers.bwrap import bwrap_unavailable_reason  # noqa: E402
 
 needs_bwrap = pytest.mark.skipif(bwrap_unavailable_reason() is not None, reason=f"bwrap unavailable: {bwrap_unavailable_reason()}")
 

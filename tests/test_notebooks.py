@@ -124,14 +124,15 @@ def test_notebooks_grade_like_the_same_code_in_a_py(toy_base, submissions, tmp_p
         assert expected in payload["output"] + feedback, name
 
 
-def test_intake_of_a_notebook_takes_milliseconds(toy_spec, submissions):
-    """What a notebook adds to grading (reading it) is well under a second, even with 20 MB of outputs."""
-    intake(submissions / "good.ipynb", toy_spec).cleanup()  # warm imports
-    started = time.perf_counter()
-    bundle = intake(submissions / "huge_outputs.ipynb", toy_spec)
-    elapsed = time.perf_counter() - started
-    bundle.cleanup()
-    assert elapsed < 0.5
+def test_outputs_of_a_notebook_are_never_parsed(toy_spec, submissions):
+    """20 MB of outputs change nothing: the graded module is built from the cells' sources alone.
+    (How long intake takes is measured in bench/, not asserted here.)"""
+    plain, huge = intake(submissions / "good.ipynb", toy_spec), intake(submissions / "huge_outputs.ipynb", toy_spec)
+    try:
+        assert (huge.directory / "toy.py").read_text().split("\n")[1:] == (plain.directory / "toy.py").read_text().split("\n")[1:]
+    finally:
+        plain.cleanup()
+        huge.cleanup()
 
 
 def test_check_in_the_notebook_namespace(toy_base, toy_reference):

@@ -36,3 +36,22 @@ def test_release_check_detects_drift_and_hidden_tests_never_ship(toy_base):
     assert any("toy.py is out of date" in p for p in check_release(solutions, assignments))
     release(solutions, assignments)
     assert check_release(solutions, assignments) == []
+
+
+def test_a_method_region_names_its_class_and_the_task_of_the_class(toy_spec):
+    """Regions in ``__init__``/``forward`` of a class (torch modules) name the task that lists the class."""
+    import dataclasses
+
+    from autograder.spec import Task
+
+    spec = dataclasses.replace(toy_spec, tasks=toy_spec.tasks + (Task("block", "A block", 1.0, ("Block",)),))
+    source = (
+        "class Block:\n"
+        "    expansion = 1\n\n"
+        "    def __init__(self, n):\n        # BEGIN SOLUTION\n        self.n = n\n        # END SOLUTION\n\n"
+        "    def forward(self, x):\n        # BEGIN SOLUTION\n        return x * self.n\n        # END SOLUTION\n"
+    )
+    stub = make_stub(source, spec)
+    assert 'raise NotImplementedError("block: implement Block.__init__")' in stub
+    assert 'raise NotImplementedError("block: implement Block.forward")' in stub
+    assert "expansion = 1" in stub and "self.n = n" not in stub

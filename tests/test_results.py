@@ -3,7 +3,7 @@
 import csv
 import json
 
-from autograder.harness.scoring import score_outcomes
+from autograder.outcomes import score_outcomes
 from autograder.results import clean_text, gradescope_json, write_csv, write_submission_files
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from autograder.grading import GradeOptions, grade_batch
 from autograder.sandbox import SandboxUnavailable, make_sandbox
-from autograder.sandbox.bwrap import bwrap_unavailable_reason
+from autograder.launchers.bwrap import bwrap_unavailable_reason
 from autograder.spec import load_spec
 
 PROBE_TOML = """
@@ -298,26 +298,23 @@ def test_bwrap_confines_a_hostile_submission_and_scores_like_process(tmp_path, m
 
 @needs_bwrap
 def test_bwrap_hides_the_repository_and_masks_torch(tmp_path):
-    from autograder.sandbox.bwrap import BwrapLauncher
-    from autograder.sandbox.process import WorkerSetup
+    from autograder.launchers import BwrapLauncher, WorkerSetup
 
     spec = load_spec(write_probe_assignment(tmp_path))
-    source = tmp_path / "src"
-    source.mkdir()
-    (source / "probe.py").write_text("x = 1\n")
-    launcher = BwrapLauncher(WorkerSetup(spec, source))
+    launcher = BwrapLauncher(WorkerSetup(spec))
     try:
-        arguments = launcher.bwrap_arguments()
+        arguments = launcher.zygote_command({"control_fd": 3})
         bound = {arguments[i + 2] for i, arg in enumerate(arguments) if arg in ("--ro-bind", "--bind")}
         repository = pathlib.Path(__file__).resolve().parent.parent
         assert str(repository / "solutions") not in bound and str(repository) not in bound
         assert "--unshare-net" in arguments or "--unshare-all" in arguments
+        assert {str(launcher.slot_dir)} == {arguments[i + 2] for i, arg in enumerate(arguments) if arg == "--bind"}, "only the slot folder is writable"
     finally:
-        launcher.cleanup()
+        launcher.close()
 
 
 def test_unknown_or_missing_sandbox_says_what_to_install(monkeypatch):
-    import autograder.sandbox.bwrap as bwrap_module
+    import autograder.launchers.bwrap as bwrap_module
 
     monkeypatch.setenv("PATH", "/nonexistent")
     bwrap_module.bwrap_unavailable_reason.cache_clear()

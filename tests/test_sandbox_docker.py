@@ -15,6 +15,7 @@ import sys
 import pytest
 
 from autograder.sandbox.docker import DockerSandbox, docker_unavailable_reason, image_tag
+from autograder.sandbox.docker_chunk import DockerChunkSandbox
 from autograder.spec import load_spec
 from test_sandbox_bwrap import grade, task_scores, write_probe_assignment
 
@@ -32,32 +33,50 @@ def _base_image_missing() -> str | None:
 needs_docker = pytest.mark.skipif(_base_image_missing() is not None, reason=f"docker sandbox unavailable: {_base_image_missing()}")
 
 
+def test_a_worker_container_has_every_confinement_flag(tmp_path, monkeypatch):
+    """docker: each worker in a container of its own, with nothing of the hidden side in it."""
+    from autograder.launchers import WorkerSetup
+    from autograder.launchers.docker import DockerLauncher
+
+    monkeypatch.setattr("autograder.sandbox.docker.check_image", lambda *args: None)
+    spec = load_spec(write_probe_assignment(tmp_path))
+    launcher = DockerLauncher(WorkerSetup(spec, gpu=True), gpus="device=1")
+    try:
+        source = tmp_path / "src"
+        source.mkdir()
+        (source / "probe.py").write_text("x = 1\n")
+        session = launcher.open(source)
+        command = launcher.docker_run_command(session, "ag-w", launcher.worker_config(session, 0))
+        text = " ".join(command)
+        for flag in ("--network none", "--read-only", "--tmpfs /tmp:", "--cap-drop ALL", "--security-opt no-new-privileges",
+                     "--pids-limit", "--cpus", "--user 62000:62000", "--gpus device=1", "--rm", "-i", "--init",
+                     f"{session.source_dir}:/submission:ro"):
+            assert flag in text, flag
+        assert command[command.index("--memory") + 1] == command[command.index("--memory-swap") + 1] == f"{spec.limits.memory_mb}m"
+        assert "/opt/assignment" not in text and "--cap-add" not in text
+        session.close()
+    finally:
+        launcher.close()
+
+
 def test_docker_run_has_every_confinement_flag(tmp_path):
     spec = load_spec(write_probe_assignment(tmp_path))
-    command = DockerSandbox().docker_run_command(spec, tmp_path / "b", tmp_path / "o", "ag-x", seed=1, gpu=True, tests="hidden")
+    mounts = [(tmp_path / "b", "/submission", "ro"), (tmp_path / "o", "/out", "rw")]
+    command = DockerChunkSandbox().docker_run_command(spec, "ag-x", mounts, gpu=True, tests="hidden")
     text = " ".join(command)
     for flag in ("--network none", "--read-only", "--tmpfs /tmp:", "--cap-drop ALL", "--security-opt no-new-privileges",
-                 "--pids-limit", "--cpus", "--log-opt max-size=", "--gpus all", "--name ag-x", "--rm"):
+                 "--pids-limit", "--cpus", "--log-opt max-size=", "--gpus all", "--name ag-x", "--rm", f"{tmp_path / 'b'}:/submission:ro"):
         assert flag in text, flag
     memory = command[command.index("--memory") + 1]
     assert command[command.index("--memory-swap") + 1] == memory  # no swap
     assert image_tag("probe", gpu=True) in command and command[-1] == "--gpu"
 
 
-def test_a_harness_started_by_docker_exec_does_not_watch_its_parent(monkeypatch, tmp_path):
-    """runc, the parent of a `docker exec`ed process, exits once it runs; a PDEATHSIG set before
-    that killed the harness (exit 137) in about 1 of 8 execs under load. docker-chunk execs its
-    harnesses, so they must not set it; a harness the grader starts itself still does."""
-    import autograder.harness.run as run
-
-    assert "--no-parent-watch" in DockerSandbox.harness_command("/in/x", "/out/x.json", seed=1, gpu=False, tests="hidden", exec_started=True)
-    assert "--no-parent-watch" not in DockerSandbox.harness_command("/s", "/o.json", seed=1, gpu=False, tests="hidden")
-    watched = []
-    monkeypatch.setattr(run, "_die_with_parent", lambda: watched.append(True))
-    monkeypatch.setattr("pytest.main", lambda args: 0)
-    base = ["--assignment", str(write_probe_assignment(tmp_path)), "--bundle", str(tmp_path), "--outcomes", str(tmp_path / "none.json")]
-    assert run.main(base + ["--no-parent-watch"]) == 3 and watched == []
-    assert run.main(base) == 3 and watched == [True]
+def test_the_harness_is_the_containers_main_process_and_does_not_watch_its_parent():
+    """In a container the harness is the main process (attached with docker run -i): it ends at end of
+    input, so it must not also tie its life to a parent process."""
+    command = DockerChunkSandbox.harness_command(gpu=False, tests="hidden")
+    assert "autograder.harness.server" in command and "--no-parent-watch" in command and "container" in command
 
 
 def test_gpus_device_list_reaches_docker_run(tmp_path):
@@ -66,9 +85,9 @@ def test_gpus_device_list_reaches_docker_run(tmp_path):
 
     spec = load_spec(write_probe_assignment(tmp_path))
     options = GradeOptions(gpu=True, gpu_devices="device=1")
-    command = DockerSandbox(gpus=options.gpu_devices).docker_run_command(spec, tmp_path / "b", tmp_path / "o", "ag-x", seed=1, gpu=True, tests="hidden")
+    command = DockerChunkSandbox(gpus=options.gpu_devices).docker_run_command(spec, "ag-x", [], gpu=True, tests="hidden")
     assert command[command.index("--gpus") + 1] == "device=1"
-    cpu_only = DockerSandbox(gpus="device=1").docker_run_command(spec, tmp_path / "b", tmp_path / "o", "ag-x", seed=1, gpu=False, tests="hidden")
+    cpu_only = DockerChunkSandbox(gpus="device=1").docker_run_command(spec, "ag-x", [], gpu=False, tests="hidden")
     assert "--gpus" not in cpu_only
 
 
@@ -102,14 +121,14 @@ def test_docker_confines_a_hostile_submission_and_removes_its_containers(tmp_pat
 
 @needs_docker
 def test_a_missing_image_is_a_grader_fault_naming_the_build_command(tmp_path):
-    from autograder.harness.remote import GraderFault
+    from autograder.errors import GraderFault
 
     root = write_probe_assignment(tmp_path)
     text = (root / "assignment.toml").read_text().replace('id = "probe"', 'id = "probe_no_image"')
     (root / "assignment.toml").write_text(text)
     spec = load_spec(root)
     with pytest.raises(GraderFault, match="autograder image build --assignment probe_no_image"):
-        DockerSandbox().run(spec, pathlib.Path(tmp_path), seed=1)
+        DockerSandbox().grade(spec, pathlib.Path(tmp_path), seed=1)
 
 
 # ---------------------------------------------------------------- docker-chunk: one container per job slot

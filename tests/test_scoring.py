@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograder.harness.scoring import score_outcomes
+from autograder.outcomes import score_outcomes
 
 
 def outcomes(*tests, **extra):
@@ -38,6 +38,6 @@ def test_gpu_tests_without_a_gpu(toy_spec):
     payload = outcomes(("a", "scale", "passed"), ("g", "scale", "grader_skipped"), ("d", "stats", "passed"))
     not_requested = score_outcomes(toy_spec, "s", payload)
     assert not_requested.status == "ok" and not_requested.score == 3
-    assert any("needs a GPU and was not run" in note for note in not_requested.notes)
+    assert not_requested.notes == ["scale: 1 test that needs a GPU was not run (grade with --gpus to include it)"]
     requested = score_outcomes(toy_spec, "s", payload, gpu_requested=True)
     assert requested.status == "grader_error"

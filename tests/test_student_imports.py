@@ -89,3 +89,28 @@ def test_a_package_missing_from_the_container_gets_the_same_explanation():
     assert explained == RULE.refusal("sklearn", third_party=frozenset({"sklearn"}))
     assert RULE.explain_missing("scipy", "No module named 'scipy'") == "No module named 'scipy'"
     assert RULE.explain_missing("_bz2", "No module named '_bz2'") == "No module named '_bz2'"
+
+
+def test_the_refusal_names_own_modules_only_when_the_assignment_accepts_some():
+    """A submission's other files reach the worker only when ``extra_files`` lists them: the message says so."""
+    plain = RULE.refusal("sklearn", third_party=INSTALLED)
+    assert plain == ("No module named 'sklearn' when graded: submissions to this assignment can import "
+                     "the Python standard library, numpy and scipy")
+    with_helpers = ImportRule.of(["torch"], ["numpy", "scipy"], own_modules=["utils", "helpers"])
+    assert with_helpers.refusal("sklearn", third_party=INSTALLED).endswith(
+        "the Python standard library, numpy, scipy and the submission's own modules helpers.py and utils.py")
+    assert ImportRule.of([], [], own_modules=["helpers"]).describe_allowed() == "the Python standard library and the submission's own module helpers.py"
+
+
+def test_the_spec_rule_takes_own_modules_from_extra_files(tmp_path):
+    spec = load_spec(_spec_with(tmp_path, 'student_packages = ["numpy"]\nextra_files = ["helpers.py", "weights.json"]'))
+    assert spec.import_rule.own_modules == ("helpers",)
+    (tmp_path / "b").mkdir()
+    assert load_spec(_spec_with(tmp_path / "b", 'student_packages = ["numpy"]')).import_rule.own_modules == ()
+
+
+def test_the_worker_builds_the_same_rule_from_its_config(tmp_path):
+    from autograder.worker import Worker
+
+    config = {"fd_in": -1, "fd_out": -1, "source_dir": str(tmp_path), "forbidden": ["torch"], "student_packages": ["numpy"], "own_modules": ["helpers"]}
+    assert Worker(config).import_rule == ImportRule.of(["torch"], ["numpy"], ["helpers"])

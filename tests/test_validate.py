@@ -38,3 +38,13 @@ def test_a_hint_that_names_a_mistake_the_mutant_did_not_make_fails(toy_base, toy
     assert not checks["hint no_chain_factor"].ok and "fired on mutant identity_backward" in checks["hint no_chain_factor"].detail
     assert not checks["hint running_not_stored"].ok and "no mutant declares it" in checks["hint running_not_stored"].detail
     assert not checks["mutants declare only known hints"].ok
+
+
+def test_signatures_cover_the_methods_of_classes():
+    """Stub and reference must agree on a class's constructor and forward, not only on functions."""
+    from autograder.validate import _signatures
+
+    reference = "class Block:\n    def __init__(self, a, stride=1):\n        pass\n\n    def forward(self, x):\n        pass\n"
+    changed = reference.replace("stride=1", "stride=2")
+    assert _signatures(reference)["Block"] == "__init__(self, a, stride=1); forward(self, x)"
+    assert _signatures(reference) != _signatures(changed)

@@ -7,7 +7,8 @@ import time
 import numpy as np
 import pytest
 
-from autograder.harness.remote import RemoteSubmission, StudentCodeError
+from autograder.errors import StudentCodeError
+from autograder.harness.remote import RemoteSubmission
 from autograder.protocol import Handle
 
 STUDENT = '''
@@ -194,7 +195,7 @@ def remote(tmp_path, toy_spec):
     source = tmp_path / "src"
     source.mkdir()
     (source / "toy.py").write_text(STUDENT)
-    submission = RemoteSubmission.start(source, toy_spec, slot=7)
+    submission = RemoteSubmission.open(source, toy_spec, slot=7)
     yield submission
     submission.close()
 
@@ -350,7 +351,7 @@ def test_load_errors_fail_every_call(tmp_path, toy_spec):
     source = tmp_path / "src"
     source.mkdir()
     (source / "toy.py").write_text("def scale_forward(x, f)\n    return x\n")
-    submission = RemoteSubmission.start(source, toy_spec)
+    submission = RemoteSubmission.open(source, toy_spec)
     try:
         assert "SyntaxError in toy.py line 1" in submission.load_error
         with pytest.raises(StudentCodeError, match="SyntaxError"):
@@ -363,7 +364,7 @@ def test_infinite_loop_at_import_is_a_load_timeout(tmp_path, toy_spec):
     source = tmp_path / "src"
     source.mkdir()
     (source / "toy.py").write_text("while True:\n    pass\n")
-    submission = RemoteSubmission.start(source, toy_spec)
+    submission = RemoteSubmission.open(source, toy_spec)
     try:
         assert "timed out while loading" in submission.load_error
     finally:

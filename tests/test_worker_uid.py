@@ -12,7 +12,7 @@ import textwrap
 import pytest
 
 from autograder.harness.remote import RemoteSubmission
-from autograder.sandbox.worker_uid import WORKER_UID_BASE, lease_worker_uid
+from autograder.launchers.worker_uid import WORKER_UID_BASE, lease_worker_uid
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 
@@ -32,7 +32,7 @@ def test_the_lease_of_a_killed_process_is_free_again(tmp_path):
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
             import pathlib, sys, time
-            from autograder.sandbox.worker_uid import lease_worker_uid
+            from autograder.launchers.worker_uid import lease_worker_uid
             lease = lease_worker_uid(0, folder=pathlib.Path({str(tmp_path)!r}))
             print(lease.uid, flush=True)
             time.sleep(600)
@@ -57,8 +57,8 @@ def test_two_harnesses_in_the_same_slot_keep_their_workers(tmp_path, toy_spec):
     source = tmp_path / "src"
     source.mkdir()
     (source / "toy.py").write_text(STUDENT)
-    first = RemoteSubmission.start(source, toy_spec, slot=0)
-    second = RemoteSubmission.start(source, toy_spec, slot=0)
+    first = RemoteSubmission.open(source, toy_spec, slot=0)
+    second = RemoteSubmission.open(source, toy_spec, slot=0)
     try:
         if first.warnings or second.warnings:
             pytest.skip("the interpreter is not readable by a dedicated uid here")

@@ -1,1 +1,1 @@
-"""The trusted side of grading: the pytest plugin, the ``submission`` proxy, scoring."""
+"""The trusted side of grading: the test runner and its pytest plugin, the ``submission`` proxies, the warm harness."""

@@ -1,70 +1,118 @@
 """The pytest plugin that turns an assignment's tests into graded outcomes.
 
-Loaded with ``-p autograder.harness.plugin``. It provides the fixtures test
-authors use and records one outcome per test; only this plugin (in the trusted
-harness process) writes outcomes.
+Loaded by :mod:`autograder.harness.runner` (``-p autograder.harness.plugin``), which
+collects an assignment's tests once and runs them against one submission at a time.
+Only this plugin, in the trusted harness process, records outcomes.
+
+The state of one grading run (which submission, the seed, the outcomes so far) is
+one :class:`GradingRun` object, set by the runner in ``config.stash[RUN]`` before
+the tests run; nothing else carries state between the runner and the tests.
 
 Fixtures
 --------
-``submission``  the student's code: :class:`LocalSubmission` (``--ag-mode local``,
-                in-process) or :class:`RemoteSubmission` (``--ag-mode worker``,
-                a sandboxed worker process). Call functions as attributes.
-``rng``         ``numpy.random.Generator`` seeded from the grading run's seed and
-                the test's id: hidden inputs change per run, reproducibly.
-``seed``        the grading run's seed (int).
-``frozen``      :class:`FrozenValues` of the test module (public tests).
+``submission``  the student's code (:class:`~autograder.harness.local.LocalSubmission`
+                in-process, :class:`~autograder.harness.remote.RemoteSubmission` in a
+                sandboxed worker). Call functions as attributes.
+``rng``         ``numpy.random.Generator`` seeded from the run's seed and the test's
+                id: hidden inputs change per run, reproducibly.
+``seed``        the run's seed (int).
+``owner``       the student this run grades (:mod:`autograder.owner`), None when unknown.
+``device``      ``"cuda"`` when the run grades on a GPU, else ``"cpu"``.
+``frozen``      :class:`~autograder.harness.frozen.FrozenValues` of the test module (public tests).
+
+What a test records with pytest's ``record_property(name, value)`` lands in its
+outcome's ``data`` (for instructors' statistics, never in student feedback).
 
 Markers
 -------
 ``@pytest.mark.task("bn_forward")``  the task a test counts towards (required).
-``@pytest.mark.gpu``                 needs CUDA; without one the test is reported
-                                     as not run because of the grader, never passed.
+``@pytest.mark.gpu``                 needs CUDA; not run (``grader_skipped``) unless the
+                                     run grades on a GPU, never counted as passed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pathlib
 import sys
 import time
 import zlib
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 
+from autograder.errors import GraderFault, StudentCodeError
 from autograder.harness.frozen import FrozenValues
-from autograder.harness.local import LocalSubmission, load_module_from_file
+from autograder.outcomes import Outcomes, TestOutcome
 from autograder.testing.hints import load_hints, use_hints
 from autograder.testing.notes import collect_notes, start_collecting
 
-OUTCOMES_KEY = pytest.StashKey[dict]()
-COLLECT_ERRORS_KEY = pytest.StashKey[list]()
+__all__ = ["CATALOGUE", "RUN", "GradingRun", "assignment_root"]
+
+RUN = pytest.StashKey["GradingRun"]()
+CATALOGUE = pytest.StashKey[dict]()       # nodeid -> what collection learned about the test
+COLLECT_ERRORS = pytest.StashKey[list]()
 MESSAGE_LIMIT = 2000
 
 
+@dataclasses.dataclass
+class GradingRun:
+    """One run of the collected tests against one submission.
+
+    ``open_submission``: makes the ``submission`` object (called once, by the first test that
+    needs it); ``hidden``: feedback never shows test code or data; ``record``: frozen values are
+    recorded instead of compared (``release``); ``frozen_dir``: where frozen values live.
+    """
+
+    open_submission: Callable[[], object]
+    seed: int
+    hidden: bool = True
+    gpu: bool = False
+    record: bool = False
+    frozen_dir: pathlib.Path | None = None
+    owner: object | None = None  # autograder.owner.SubmissionOwner of this submission, when the batch knows it
+    records: dict[str, dict] = dataclasses.field(default_factory=dict)
+    started: float = dataclasses.field(default_factory=time.time)
+    submission: object | None = None
+
+    def outcomes(self, collection_errors: list[str]) -> Outcomes:
+        """The run's outcomes (what the submission printed, if it ran in a worker, included)."""
+        submission = self.submission
+        report = getattr(submission, "report", None)
+        extra = report() if callable(report) else {}
+        return Outcomes(
+            tests=[TestOutcome.from_dict(record) for record in self.records.values()],
+            seed=self.seed,
+            collection_errors=list(collection_errors),
+            duration=time.time() - self.started,
+            **extra,
+        )
+
+
 def pytest_addoption(parser):
-    group = parser.getgroup("autograder")
-    group.addoption("--ag-submission", help="student module file (local mode) or source directory (worker mode)")
-    group.addoption("--ag-module", help="module name the assignment expects (worker mode)")
-    group.addoption("--ag-assignment", help="assignment directory holding assignment.toml")
-    group.addoption("--ag-mode", default="local", choices=("local", "worker"))
-    group.addoption("--ag-seed", type=int, default=None, help="seed of this grading run")
-    group.addoption("--ag-outcomes", help="write per-test outcomes as JSON here")
-    group.addoption("--ag-record", action="store_true", help="record frozen values instead of comparing")
-    group.addoption("--ag-frozen-dir", help="directory for frozen values (default: expected/ next to each test)")
-    group.addoption("--ag-hidden", action="store_true", help="these are hidden tests: feedback never shows test code or data")
-    group.addoption("--ag-launcher", default="process", help="how the worker is confined: process or bwrap")
-    group.addoption("--ag-gpu", action="store_true", help="a GPU was requested for this run")
-    group.addoption("--ag-only-task", help="run only the tests of this task")
+    parser.getgroup("autograder").addoption("--ag-assignment", help="the assignment folder (holding assignment.toml) these tests belong to")
+
+
+def assignment_root(config) -> pathlib.Path:
+    """The folder of the assignment whose tests run: ``--ag-assignment``, else the nearest folder
+    above the tests holding an ``assignment.toml``."""
+    given = config.getoption("--ag-assignment")
+    if given:
+        return pathlib.Path(given)
+    for folder in [config.rootpath, *config.rootpath.parents]:
+        if (folder / "assignment.toml").is_file():
+            return folder
+    raise pytest.UsageError(f"no assignment.toml above {config.rootpath}")
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "task(id): the graded task this test counts towards")
     config.addinivalue_line("markers", "gpu: needs a CUDA device")
-    config.stash[OUTCOMES_KEY] = {}
-    config.stash[COLLECT_ERRORS_KEY] = []
-    config._ag_started = time.time()
+    config.stash[CATALOGUE] = {}
+    config.stash[COLLECT_ERRORS] = []
     # The test folder's own helpers module (``from helpers import ...``) and its declared hints.
     tests_dir = str(config.rootpath)
     loaded = sys.modules.get("helpers")
@@ -73,8 +121,13 @@ def pytest_configure(config):
     if tests_dir not in sys.path:
         sys.path.insert(0, tests_dir)
     use_hints(load_hints(config.rootpath))
-    if config.getoption("--ag-seed") is None:
-        config.option.ag_seed = int.from_bytes(os.urandom(4), "little")
+
+
+def _run(config) -> GradingRun:
+    try:
+        return config.stash[RUN]
+    except KeyError:
+        raise pytest.UsageError("these tests run through autograder.harness.runner (autograder check / grade / validate)") from None
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -82,7 +135,16 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def seed(request) -> int:
-    return request.config.getoption("--ag-seed")
+    return _run(request.config).seed
+
+
+@pytest.fixture(scope="session")
+def owner(request):
+    """The student (or group) this run grades (:class:`autograder.owner.SubmissionOwner`), or None."""
+    from autograder.owner import current_owner
+
+    run = _run(request.config)
+    return run.owner if run.owner is not None else current_owner()
 
 
 @pytest.fixture
@@ -91,59 +153,34 @@ def rng(request, seed) -> np.random.Generator:
 
 
 @pytest.fixture(scope="session")
+def device(request) -> str:
+    return "cuda" if _run(request.config).gpu else "cpu"
+
+
+@pytest.fixture(scope="session")
 def _ag_submission(request):
-    config = request.config
-    path = config.getoption("--ag-submission")
-    if not path:
-        raise pytest.UsageError("--ag-submission is required (the student's module file or source directory)")
-    if config.getoption("--ag-mode") == "local":
-        timeout = _local_call_timeout(config)
-        if path.startswith("namespace:"):
-            # A live notebook namespace registered by Notebook.check (autograder.notebook).
-            from autograder.notebook import registered_namespace
-
-            yield LocalSubmission(registered_namespace(path), timeout)
-            return
-        yield LocalSubmission(load_module_from_file(path), timeout)
-        return
-    from autograder.harness.remote import RemoteSubmission
-    from autograder.spec import load_spec
-
-    spec = load_spec(config.getoption("--ag-assignment"))
-    remote = RemoteSubmission.start(
-        source_dir=pathlib.Path(path),
-        spec=spec,
-        launcher=config.getoption("--ag-launcher"),
-        gpu=config.getoption("--ag-gpu"),
-        slot=int(os.environ.get("AG_WORKER_SLOT", "0")),
-    )
-    config._ag_remote = remote
-    yield remote
-    remote.close()
-
-
-def _local_call_timeout(config) -> float | None:
-    """The assignment's per-call limit, for in-process checks (None without an assignment)."""
-    assignment = config.getoption("--ag-assignment")
-    if not assignment:
-        return None
-    from autograder.spec import load_spec
-
-    return load_spec(assignment).limits.call_timeout_s
+    run = _run(request.config)
+    if run.submission is None:
+        run.submission = run.open_submission()
+    yield run.submission
 
 
 @pytest.fixture
-def submission(_ag_submission):
+def submission(request, _ag_submission):
+    if request.node.get_closest_marker("gpu") is not None and _run(request.config).gpu:
+        cuda = getattr(_ag_submission, "cuda_available", None)
+        if cuda is False:
+            raise GraderFault("a GPU was requested, but the worker sees no CUDA device")
     yield _ag_submission
     _ag_submission.reset()
 
 
 @pytest.fixture(scope="module")
 def frozen(request):
+    run = _run(request.config)
     module_path = pathlib.Path(str(request.module.__file__))
-    frozen_dir = request.config.getoption("--ag-frozen-dir")
-    directory = pathlib.Path(frozen_dir) if frozen_dir else module_path.parent / "expected"
-    store = FrozenValues(directory / f"{module_path.stem}.npz", recording=request.config.getoption("--ag-record"))
+    directory = run.frozen_dir or module_path.parent / "expected"
+    store = FrozenValues(directory / f"{module_path.stem}.npz", recording=run.record)
     yield store
     store.save()
 
@@ -152,42 +189,35 @@ def frozen(request):
 
 
 def pytest_collection_modifyitems(session, config, items):
-    only = config.getoption("--ag-only-task")
-    if only:
-        keep = [item for item in items if (item.get_closest_marker("task") or pytest.mark.task(None).mark).args[:1] == (only,)]
-        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
-        items[:] = keep
-    outcomes = config.stash[OUTCOMES_KEY]
+    catalogue = config.stash[CATALOGUE]
     for item in items:
         marker = item.get_closest_marker("task")
-        task = marker.args[0] if marker and marker.args else None
-        outcomes[item.nodeid] = {
+        catalogue[item.nodeid] = {
             "nodeid": item.nodeid,
             "name": item.name,
             "doc": _first_line(getattr(item.obj, "__doc__", None)) if hasattr(item, "obj") else "",
-            "task": task,
+            "task": marker.args[0] if marker and marker.args else None,
             "gpu": item.get_closest_marker("gpu") is not None,
-            "outcome": "not_run",
-            "message": "",
-            "duration": 0.0,
-            "hints": [],
-            "notes": [],
-            "data": {},
         }
-        if item.get_closest_marker("gpu") and not _cuda_available():
-            item.add_marker(pytest.mark.skip(reason="needs a GPU, and none is available to the grader"))
 
 
-def _cuda_available() -> bool:
-    try:
-        import torch
-    except ImportError:
-        return False
-    return bool(torch.cuda.is_available())
+def new_records(config, items) -> dict[str, dict]:
+    """Fresh outcome records (all ``not_run``) for the collected ``items``, in order."""
+    catalogue = config.stash[CATALOGUE]
+    return {item.nodeid: {**catalogue[item.nodeid], "outcome": "not_run", "message": "", "duration": 0.0,
+                          "hints": [], "notes": [], "data": {}} for item in items}
 
 
 def _first_line(text: str | None) -> str:
     return (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        collector.config.stash[COLLECT_ERRORS].append(f"{report.nodeid}: {str(report.longrepr)[-MESSAGE_LIMIT:]}")
 
 
 # --------------------------------------------------------------------------- outcomes
@@ -195,20 +225,23 @@ def _first_line(text: str | None) -> str:
 
 def pytest_runtest_setup(item):
     start_collecting()
+    if item.get_closest_marker("gpu") is not None and not _run(item.config).gpu:
+        pytest.skip("needs a GPU (grade with --gpus to run it)")
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     report_outcome = yield
     report = report_outcome.get_result()
-    outcomes = item.config.stash[OUTCOMES_KEY]
-    record = outcomes.get(item.nodeid)
+    run = item.config.stash.get(RUN, None)
+    record = run.records.get(item.nodeid) if run is not None else None
     if record is None:
         return
     record["duration"] += report.duration
+    if report.user_properties:
+        record["data"].update(_plain_properties(report.user_properties))
     if report.when == "call":
         record["notes"] = collect_notes()
-        record["data"] = {str(key): value for key, value in report.user_properties if _json_value(value)}
         hint = getattr(call.excinfo.value, "hint", None) if call.excinfo is not None else None
         if isinstance(hint, str):
             record["hints"].append(hint)
@@ -216,8 +249,6 @@ def pytest_runtest_makereport(item, call):
         if record["outcome"] == "not_run":
             record["outcome"] = "passed"
     elif report.failed:
-        from autograder.errors import GraderFault
-
         if call.excinfo is not None and isinstance(call.excinfo.value, GraderFault):
             # The sandbox failed, not the student: the whole run becomes a grader error (retried).
             record["outcome"] = "grader_fault"
@@ -225,10 +256,10 @@ def pytest_runtest_makereport(item, call):
             return
         record["outcome"] = "failed"
         if not record["message"]:
-            record["message"] = _failure_message(call, item.config.getoption("--ag-hidden"), report.when)
+            record["message"] = _failure_message(call, run.hidden, report.when)
     elif report.skipped:
         reason = _skip_reason(report)
-        if record["gpu"] and "GPU" in reason:
+        if record["gpu"] and not run.gpu:
             record["outcome"] = "grader_skipped"
         else:
             # A skip requested by student code (pytest.skip, unittest.SkipTest) is a failure.
@@ -236,13 +267,25 @@ def pytest_runtest_makereport(item, call):
         record["message"] = reason
 
 
-def _json_value(value) -> bool:
-    """Whether ``value`` can go into the outcomes file as it is (JSON scalars, lists, dicts of them)."""
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError):
-        return False
-    return True
+DATA_VALUE_LIMIT = 1000
+
+
+def _plain_properties(properties) -> dict:
+    """``record_property(name, value)`` pairs -> a JSON-able dict for the outcome's ``data``.
+
+    What a test records for instructors (a question assignment's normalised answer);
+    a value JSON cannot hold, or a long one, is kept as capped text.
+    """
+    data = {}
+    for name, value in list(properties)[:20]:
+        try:
+            text = json.dumps(value)
+        except (TypeError, ValueError):
+            value, text = str(value)[:DATA_VALUE_LIMIT], ""
+        if len(text) > DATA_VALUE_LIMIT:
+            value = text[:DATA_VALUE_LIMIT]
+        data[str(name)[:100]] = value
+    return data
 
 
 def _skip_reason(report) -> str:
@@ -257,8 +300,6 @@ def _failure_message(call, hidden: bool, when: str) -> str:
     if excinfo is None:
         return f"failed during {when}"
     value = excinfo.value
-    from autograder.errors import StudentCodeError
-
     if isinstance(value, StudentCodeError):
         text = str(value)
     elif isinstance(value, AssertionError):
@@ -272,34 +313,3 @@ def _failure_message(call, hidden: bool, when: str) -> str:
     if len(text) > MESSAGE_LIMIT:
         text = text[:MESSAGE_LIMIT] + " ... (truncated)"
     return text
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_make_collect_report(collector):
-    outcome = yield
-    report = outcome.get_result()
-    if report.failed:
-        collector.config.stash[COLLECT_ERRORS_KEY].append(f"{report.nodeid}: {str(report.longrepr)[-MESSAGE_LIMIT:]}")
-
-
-def pytest_sessionfinish(session, exitstatus):
-    config = session.config
-    path = config.getoption("--ag-outcomes")
-    if not path:
-        return
-    remote = getattr(config, "_ag_remote", None)
-    payload = {
-        "seed": config.getoption("--ag-seed"),
-        "tests": list(config.stash[OUTCOMES_KEY].values()),
-        "load_error": remote.load_error if remote else None,
-        "output": remote.output_text() if remote else "",
-        "output_truncated": remote.output_truncated if remote else False,
-        "output_limit_kb": remote.output_limit_kb if remote else None,
-        "worker_restarts": remote.restarts if remote else 0,
-        "warnings": remote.warnings if remote else [],
-        "duration": time.time() - config._ag_started,
-        "collection_errors": config.stash.get(COLLECT_ERRORS_KEY, []),
-    }
-    tmp = pathlib.Path(path).with_suffix(".tmp")
-    tmp.write_text(json.dumps(payload, indent=1), encoding="utf-8")
-    os.replace(tmp, path)

@@ -1,84 +1,100 @@
-"""Where student code runs. Two small interfaces:
+"""Host side of the sandbox: grade one submission's bundle in a harness the host starts, get its outcomes.
 
-- a *launcher* starts one worker process, confined (``process``: rlimits and a
-  dedicated uid; ``bwrap``: the same inside bubblewrap namespaces). The harness
-  uses it.
-- a *sandbox* runs the whole grading of one submission (harness and worker) and
-  hands back the harness's outcomes file: ``process`` and ``bwrap`` run the
-  harness as a local subprocess; ``docker`` runs it inside a container.
+One interface (:class:`Sandbox`), one registry (:data:`SANDBOXES`, where the CLI's
+``--sandbox`` choices come from), a fake for unit tests (:mod:`.fake`):
+
+- ``process``       warm harnesses on this machine; workers with rlimits and a uid (:mod:`.local`);
+- ``bwrap``         the same, workers inside bubblewrap namespaces (:mod:`.local`);
+- ``docker``        a fresh container per submission (:mod:`.docker`);
+- ``docker-chunk``  one container per job slot with a warm harness inside (:mod:`.docker_chunk`);
+- ``auto``          ``bwrap`` where bubblewrap works, else ``process``.
+
+The harness side, which starts confined workers, is :mod:`autograder.launchers`.
 """
 
 from __future__ import annotations
 
-from autograder.sandbox.bwrap import BwrapLauncher
-from autograder.sandbox.docker import ContainerWorkerLauncher
-from autograder.sandbox.process import ProcessLauncher, WorkerSetup
+import pathlib
+from typing import Protocol
 
-__all__ = ["LAUNCHERS", "SANDBOXES", "BwrapLauncher", "ContainerWorkerLauncher", "GradingCancelled", "ProcessLauncher", "SandboxUnavailable", "WorkerSetup", "check_launcher", "default_sandbox", "make_launcher", "make_sandbox"]
+from autograder.errors import GradingCancelled, SandboxUnavailable
+from autograder.outcomes import Outcomes
+from autograder.spec import AssignmentSpec
 
-
-class SandboxUnavailable(RuntimeError):
-    """The requested sandbox cannot run on this machine; the message says what to install."""
-
-
-class GradingCancelled(BaseException):
-    """The batch is being stopped (Ctrl-C, SIGTERM): a sandbox's ``cancel()`` ended this grading.
-
-    A ``BaseException`` so that the catch-alls that turn grader faults into results do
-    not record it: a cancelled submission gets no result and is graded by ``--resume``.
-    """
+__all__ = ["SANDBOXES", "GradingCancelled", "Sandbox", "SandboxUnavailable", "default_sandbox", "make_sandbox", "resolve_sandbox"]
 
 
-# "container" is the launcher the harness uses inside the docker image (worker venv without torch).
-LAUNCHERS = {"process": ProcessLauncher, "bwrap": BwrapLauncher, "container": ContainerWorkerLauncher}
+class Sandbox(Protocol):
+    """Grades whole submissions; thread-safe across job slots (one grading per slot at a time)."""
+
+    name: str
+
+    def check_available(self) -> None:
+        """Raise :class:`SandboxUnavailable` (saying what to install) when it cannot run here."""
+
+    def grade(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, *, seed: int, slot: int = 0, gpu: bool = False,
+              tests: str = "hidden", warm: bool = False, jobs: int = 1, owner: str | None = None) -> Outcomes:
+        """Outcomes of grading ``bundle_dir`` (raises :class:`~autograder.errors.GraderFault` when grading broke down).
+
+        ``warm``: the harness may grade the reference first for this seed (a batch: the
+        oracle values are then computed once); ``jobs``: how many slots run side by side;
+        ``owner``: who submitted it (JSON of :class:`autograder.owner.SubmissionOwner`), for the tests.
+        """
+
+    def cancel(self) -> None:
+        """Stop what is running; running and later :meth:`grade` calls raise :class:`GradingCancelled`."""
+
+    def close(self) -> None:
+        """Release what the sandbox keeps between submissions (harnesses, containers)."""
 
 
-def make_launcher(name: str, setup: WorkerSetup):
-    try:
-        launcher_class = LAUNCHERS[name]
-    except KeyError:
-        raise SandboxUnavailable(f"unknown worker launcher '{name}'; known: {', '.join(sorted(LAUNCHERS))}") from None
-    return launcher_class(setup)
+def _local(launcher: str, gpus: str):
+    from autograder.sandbox.local import LocalSandbox
+
+    return LocalSandbox(launcher)
 
 
-def check_launcher(name: str) -> None:
-    """Raise :class:`SandboxUnavailable` (saying what to install) if ``name`` cannot run here."""
-    if name not in LAUNCHERS:
-        raise SandboxUnavailable(f"unknown worker launcher '{name}'; known: {', '.join(sorted(LAUNCHERS))}")
-    check = getattr(LAUNCHERS[name], "check_available", None)
-    if check:
-        check()
+def _docker(gpus: str):
+    from autograder.sandbox.docker import DockerSandbox
+
+    return DockerSandbox(gpus=gpus)
 
 
-SANDBOXES = ("auto", "process", "bwrap", "docker", "docker-chunk")
+def _docker_chunk(gpus: str):
+    from autograder.sandbox.docker_chunk import DockerChunkSandbox
+
+    return DockerChunkSandbox(gpus=gpus)
+
+
+SANDBOXES = {
+    "process": lambda gpus: _local("process", gpus),
+    "bwrap": lambda gpus: _local("bwrap", gpus),
+    "docker": _docker,
+    "docker-chunk": _docker_chunk,
+}
 
 
 def default_sandbox() -> str:
     """What ``auto`` means here: ``bwrap`` where bubblewrap works, else ``process``."""
-    from autograder.sandbox.bwrap import bwrap_unavailable_reason
+    from autograder.launchers.bwrap import bwrap_unavailable_reason
 
     return "bwrap" if bwrap_unavailable_reason() is None else "process"
 
 
-def make_sandbox(name: str, *, gpus: str = "all"):
-    """The sandbox that grades whole submissions: ``process``, ``bwrap``, ``docker`` (a container per
-    submission) or ``docker-chunk`` (a container per job slot, reused for the slot's submissions).
+def resolve_sandbox(name: str) -> str:
+    """``auto`` -> the sandbox it means here; any other known name -> itself."""
+    if name == "auto":
+        return default_sandbox()
+    if name not in SANDBOXES:
+        raise SandboxUnavailable(f"unknown sandbox '{name}'; known: auto, {', '.join(SANDBOXES)}")
+    return name
+
+
+def make_sandbox(name: str, *, gpus: str = "all") -> Sandbox:
+    """The sandbox called ``name`` (``auto`` resolved), checked to work here.
 
     ``gpus``: what ``docker run --gpus`` gets when GPU tests are asked for (``all`` or a device list).
     """
-    from autograder.sandbox.local_harness import LocalHarnessSandbox
-
-    if name == "auto":
-        name = default_sandbox()
-    if name in ("docker", "docker-chunk"):
-        from autograder.sandbox.docker import DockerSandbox
-        from autograder.sandbox.docker_chunk import DockerChunkSandbox
-
-        sandbox = DockerSandbox(gpus=gpus) if name == "docker" else DockerChunkSandbox(gpus=gpus)
-        sandbox.check_available()
-        return sandbox
-    if name in LAUNCHERS and name != "container":
-        sandbox = LocalHarnessSandbox(name)
-        sandbox.check_available()
-        return sandbox
-    raise SandboxUnavailable(f"unknown sandbox '{name}'; known: {', '.join(SANDBOXES)}")
+    sandbox = SANDBOXES[resolve_sandbox(name)](gpus)
+    sandbox.check_available()
+    return sandbox

@@ -1,12 +1,13 @@
-"""The ``docker`` sandbox: harness and worker of one submission inside one container.
+"""The ``docker`` sandbox: a fresh container of the grader image for every submission's worker.
 
-The host only starts the container of the assignment's grader image (built by
-``autograder image build``) and reads the outcomes file back. Inside, the
-harness (container root with a handful of capabilities, trusted) runs the
-hidden tests and starts the worker with the ``container`` launcher: the process
-launcher, with the worker as an unprivileged uid (62000 + slot) in a Python
-environment without torch when the assignment forbids imports. The hidden
-tests and reference are readable by root only, so not by the worker.
+The warm harness runs on the host, one per job slot, exactly as for ``process`` and
+``bwrap`` (:mod:`.local`); its launcher is :mod:`autograder.launchers.docker`, which
+starts every worker in a container of its own, removed when the worker ends. So the
+student's code never shares a container with another submission, and the container
+holds nothing of the hidden side (tests and reference stay with the harness).
+:mod:`.docker_chunk` instead keeps one container per job slot with the harness
+inside. This module also holds what both share: the image's name, its content
+label, and the check that the image is current.
 
 Container flags: ``--network none``, ``--read-only`` root, a size-capped tmpfs
 ``/tmp`` (the worker's work dir), ``--memory`` = ``--memory-swap`` (no swap),
@@ -20,25 +21,31 @@ removed with ``docker rm -f`` whatever happens (timeouts, Ctrl-C).
 from __future__ import annotations
 
 import functools
-import os
+import hashlib
 import pathlib
 import shutil
 import subprocess
-import tempfile
-import threading
-import uuid
 
-from autograder.sandbox.process import ProcessLauncher
-from autograder.sandbox.worker_uid import CONTAINER_WORKER_UID_BASE, UID_BASE_VARIABLE
+from autograder.errors import GraderFault, SandboxUnavailable
+from autograder.sandbox.local import LocalSandbox
 from autograder.spec import AssignmentSpec, source_hash
 
-__all__ = ["ContainerWorkerLauncher", "DockerSandbox", "docker_unavailable_reason", "image_tag"]
+__all__ = ["DockerSandbox", "check_image", "docker_unavailable_reason", "image_content_hash", "image_tag"]
 
 INSTALL_HINT = ("install Docker and start its daemon (Debian/Ubuntu: `apt-get install docker.io` then `dockerd &` or "
                 "`systemctl start docker`), then build the grader image: `autograder image build --assignment ID`; "
                 "see docs/sandboxes.md")
-HARNESS_CAPABILITIES = ("CHOWN", "SETUID", "SETGID", "KILL", "DAC_OVERRIDE", "FOWNER")
 HASH_LABEL = "org.autograder.source-hash"
+
+
+def image_content_hash(spec: AssignmentSpec) -> str:
+    """What a grader image is built from: the assignment's files and the grader's own package.
+
+    Labelled on the image at build time; grading with an image whose label differs (older
+    tests, or an older harness) is a grader fault asking for a rebuild.
+    """
+    package = pathlib.Path(__file__).resolve().parent.parent
+    return hashlib.sha256(f"{source_hash(spec.root)}:{source_hash(package)}".encode()).hexdigest()
 
 
 def image_tag(assignment_id: str, gpu: bool = False) -> str:
@@ -62,151 +69,31 @@ def docker_unavailable_reason() -> str | None:
     return None
 
 
-class ContainerWorkerLauncher(ProcessLauncher):
-    """The process launcher as used inside the grader image: the worker runs in ``$AG_WORKER_PYTHON``
-    (a venv with the assignment's ``student_packages`` only) when the assignment restricts imports, else in the harness's interpreter."""
-
-    name = "container"
-
-    def command(self, config: dict) -> list[str]:
-        command = super().command(config)
-        worker_python = os.environ.get("AG_WORKER_PYTHON")
-        restricted = self.setup.spec.forbidden_imports or self.setup.spec.student_packages is not None
-        if restricted and worker_python and os.path.exists(worker_python):
-            command[0] = worker_python
-        return command
+_checked_images: dict[tuple[str, str], str] = {}
 
 
-class DockerSandbox:
-    """Grades each submission in a fresh container of the assignment's grader image."""
+def check_image(spec: AssignmentSpec, tag: str, docker: str = "docker") -> None:
+    """Raise :class:`GraderFault` unless ``tag`` exists and was built from the assignment and grader as they are now."""
+    key = (docker, tag)
+    if key not in _checked_images:
+        completed = subprocess.run([docker, "image", "inspect", "--format", f'{{{{index .Config.Labels "{HASH_LABEL}"}}}}', tag],
+                                   stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        if completed.returncode != 0:
+            raise GraderFault(f"no grader image {tag}: build it with `autograder image build --assignment {spec.id}`")
+        _checked_images[key] = completed.stdout.decode().strip()
+    if _checked_images[key] != image_content_hash(spec):
+        raise GraderFault(f"the grader image {tag} was built from other files than the assignment and the grader now have: "
+                          f"rebuild it with `autograder image build --assignment {spec.id}`")
 
-    name = "docker"
 
-    def __init__(self, *, gpus: str = "all", cpus: float = 1.0, pids_limit: int = 256, tmpfs_mb: int = 512,
-                 harness_memory_mb: int = 1536, log_max_size: str = "1m", docker: str = "docker"):
-        self.gpus = gpus
-        self.cpus = cpus
-        self.pids_limit = pids_limit
-        self.tmpfs_mb = tmpfs_mb
-        self.harness_memory_mb = harness_memory_mb  # the harness (pytest, torch oracles) on top of the worker's limit
-        self.log_max_size = log_max_size
-        self.docker = docker
-        self._checked_images: dict[str, str] = {}
-        self._running: set[str] = set()
-        self._lock = threading.Lock()
-        self.cancelled = False
+class DockerSandbox(LocalSandbox):
+    """Warm harnesses on the host; every worker in a fresh container (:mod:`autograder.launchers.docker`)."""
+
+    def __init__(self, *, gpus: str = "all"):
+        super().__init__("docker", launcher_options={"gpus": gpus})
+        self.name = "docker"
 
     def check_available(self) -> None:
         reason = docker_unavailable_reason()
         if reason:
-            from autograder.sandbox import SandboxUnavailable
-
             raise SandboxUnavailable(reason)
-
-    def _check_image(self, spec: AssignmentSpec, tag: str) -> None:
-        from autograder.errors import GraderFault
-
-        if tag not in self._checked_images:
-            completed = subprocess.run([self.docker, "image", "inspect", "--format", f'{{{{index .Config.Labels "{HASH_LABEL}"}}}}', tag],
-                                       stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
-            if completed.returncode != 0:
-                raise GraderFault(f"no grader image {tag}: build it with `autograder image build --assignment {spec.id}`")
-            self._checked_images[tag] = completed.stdout.decode().strip()
-        if self._checked_images[tag] != source_hash(spec.root):
-            raise GraderFault(f"the grader image {tag} was built from other files than the assignment now has: "
-                              f"rebuild it with `autograder image build --assignment {spec.id}`")
-
-    def confinement_flags(self, spec: AssignmentSpec, *, gpu: bool) -> list[str]:
-        """The ``docker run`` flags that confine a grading container (shared by both docker sandboxes)."""
-        memory_mb = int(spec.limits.memory_mb) + self.harness_memory_mb
-        flags = [
-            "--init",
-            "--network", "none",
-            "--read-only", "--tmpfs", f"/tmp:rw,nosuid,nodev,size={self.tmpfs_mb}m,mode=1777",
-            "--memory", f"{memory_mb}m", "--memory-swap", f"{memory_mb}m",
-            "--pids-limit", str(self.pids_limit), "--cpus", str(self.cpus),
-            "--cap-drop", "ALL", *[arg for cap in HARNESS_CAPABILITIES for arg in ("--cap-add", cap)],
-            "--security-opt", "no-new-privileges",
-            "--user", "0:0",  # the harness; the worker runs as uid 62000 (see module docstring)
-            "--log-driver", "json-file", "--log-opt", f"max-size={self.log_max_size}", "--log-opt", "max-file=1",
-            "--stop-timeout", "1",
-            "--label", "org.autograder.role=grading",
-            "--env", f"{UID_BASE_VARIABLE}={CONTAINER_WORKER_UID_BASE}",
-        ]
-        if gpu:
-            flags += ["--gpus", self.gpus]
-        return flags
-
-    @staticmethod
-    def harness_command(bundle: str, outcomes: str, *, seed: int, gpu: bool, tests: str, exec_started: bool = False) -> list[str]:
-        """The harness's argv inside the image, for one submission (``exec_started``: by ``docker exec``)."""
-        command = [
-            "/opt/grader/bin/python", "-m", "autograder.harness.run",
-            "--assignment", "/opt/assignment", "--bundle", bundle, "--outcomes", outcomes,
-            "--tests", tests, "--seed", str(seed), "--launcher", "container", "--slot", "0",
-        ]
-        return command + (["--gpu"] if gpu else []) + (["--no-parent-watch"] if exec_started else [])
-
-    def docker_run_command(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, out_dir: pathlib.Path, container: str, *,
-                           seed: int, gpu: bool, tests: str) -> list[str]:
-        """The full ``docker run`` argv for one submission."""
-        return [
-            self.docker, "run", "--rm", "--name", container,
-            *self.confinement_flags(spec, gpu=gpu),
-            "--volume", f"{bundle_dir}:/submission:ro",
-            "--volume", f"{out_dir}:/out:rw",
-            image_tag(spec.id, gpu),
-            *self.harness_command("/submission", "/out/outcomes.json", seed=seed, gpu=gpu, tests=tests),
-        ]
-
-    def remove(self, container: str) -> None:
-        """``docker rm -f``: the container is gone afterwards, whatever state it was in."""
-        subprocess.run([self.docker, "rm", "-f", container], stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
-
-    def cancel(self) -> None:
-        """Remove every running grading container; their :meth:`run` calls (and later ones) raise
-        :class:`~autograder.sandbox.GradingCancelled`."""
-        with self._lock:
-            self.cancelled = True
-            running = list(self._running)
-        for container in running:
-            self.remove(container)
-
-    def run(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, *, seed: int, slot: int = 0, gpu: bool = False, tests: str = "hidden") -> dict:
-        from autograder.errors import GraderFault
-        from autograder.sandbox import GradingCancelled
-        from autograder.sandbox.local_harness import read_outcomes
-
-        self._check_image(spec, image_tag(spec.id, gpu))
-        container = f"ag-{spec.id.lower()}-{uuid.uuid4().hex[:12]}"
-        with self._lock:
-            if self.cancelled:
-                raise GradingCancelled()
-            self._running.add(container)
-        with tempfile.TemporaryDirectory(prefix="ag-docker-") as scratch:
-            out_dir = pathlib.Path(scratch) / "out"
-            out_dir.mkdir(mode=0o700)
-            bundle = pathlib.Path(scratch) / "submission"
-            shutil.copytree(bundle_dir, bundle, symlinks=False)
-            for path in [bundle, *bundle.rglob("*")]:
-                path.chmod(0o755 if path.is_dir() else 0o644)
-            command = self.docker_run_command(spec, bundle, out_dir, container, seed=seed, gpu=gpu, tests=tests)
-            timeout = spec.limits.total_timeout_s + 120
-            try:
-                completed = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
-            except subprocess.TimeoutExpired:
-                raise GraderFault(f"the container did not finish within {timeout:g} s") from None
-            finally:
-                self.remove(container)
-                with self._lock:
-                    self._running.discard(container)
-            if self.cancelled:
-                raise GradingCancelled()
-            outcomes = out_dir / "outcomes.json"
-            if completed.returncode != 0 or not outcomes.exists():
-                tail = completed.stdout.decode("utf-8", errors="replace")[-1500:]
-                if completed.returncode == 137:
-                    tail = "killed (exit 137: the container's memory limit, or docker rm) " + tail
-                raise GraderFault(f"the grading container failed (exit {completed.returncode}): {tail}")
-            return read_outcomes(outcomes)
-

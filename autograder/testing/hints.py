@@ -23,6 +23,8 @@ import pathlib
 import re
 import tomllib
 
+from autograder.errors import AuthoringError
+
 __all__ = ["HINTS_FILE", "HintsFileError", "declared_hints", "describe_hint", "load_hints", "use_hints"]
 
 HINTS_FILE = "hints.toml"
@@ -32,7 +34,7 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _declared: dict[str, str] = {}
 
 
-class HintsFileError(ValueError):
+class HintsFileError(AuthoringError):
     """A ``hints.toml`` that cannot be read; the message names the file and the problem."""
 
 

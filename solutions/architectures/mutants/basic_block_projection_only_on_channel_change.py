@@ -1,0 +1,8 @@
+# task: basic_block
+# Adds the projection shortcut only when the channel count changes, forgetting stride 2 with equal channels:
+# the identity then has the input's spatial size and the sum fails.
+class BasicBlock(BasicBlock):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__(in_channels, out_channels, stride)
+        if in_channels == out_channels:
+            self.downsample = None

@@ -1,0 +1,125 @@
+"""Hidden tests of the seven module classes against the float64 functional reference of conftest.py.
+
+Every configuration below runs every check: strict state-dict names and shapes,
+train-mode forward over several steps and the running statistics after them,
+eval mode (batch of 1 included), input and parameter gradients, float32, and a
+forward that leaves its input alone. Sizes, weights and inputs are drawn from
+``rng`` each run; the structure of each configuration (identity or projection
+shortcut, stride 2, groups, ...) is fixed, so every run covers the cases where
+the usual mistakes show.
+"""
+
+import pytest
+import torch
+
+
+def _channels(rng, low=2, high=5):
+    return int(rng.integers(low, high + 1))
+
+
+def _basic_like(factory, *, stride, change):
+    def make(arch, rng):
+        cin = _channels(rng)
+        cout = cin + _channels(rng, 1, 3) if change else cin
+        return getattr(arch, factory)(cin, cout, stride=stride)
+    return make
+
+
+def _bottleneck(*, stride, projection, groups=1, base_width=64, planes=None):
+    def make(arch, rng):
+        # planes >= 2: with a width of 1, conv3's gradient behind bn3 is (exactly) zero up to eps, pure roundoff
+        p = planes(rng) if planes else _channels(rng, 2, 3)
+        cin = _channels(rng, 2, 6) if projection else 4 * p
+        if projection and cin == 4 * p:
+            cin += 1
+        return arch.bottleneck(cin, p, stride=stride, groups=groups, base_width=base_width)
+    return make
+
+
+def _inception(arch, rng):
+    ch3x3, ch5x5 = _channels(rng, 2, 4), _channels(rng, 2, 4)
+    if ch3x3 == ch5x5:
+        ch5x5 += 1
+    return arch.inception(_channels(rng, 3, 6), _channels(rng, 1, 4), _channels(rng, 1, 3), ch3x3, _channels(rng, 1, 3), ch5x5,
+                          _channels(rng, 1, 3))
+
+
+def _dense(num_layers, bn_size=4):
+    return lambda arch, rng: arch.dense_block(_channels(rng, 2, 5), _channels(rng, 2, 4), num_layers, bn_size)
+
+
+# (task, configuration name, builder(arch, rng) -> Block)
+CONFIGS = [
+    ("basic_block", "identity", _basic_like("basic_block", stride=1, change=False)),
+    ("basic_block", "stride2_more_channels", _basic_like("basic_block", stride=2, change=True)),
+    ("basic_block", "more_channels", _basic_like("basic_block", stride=1, change=True)),
+    ("basic_block", "stride2_same_channels", _basic_like("basic_block", stride=2, change=False)),
+    ("bottleneck", "identity", _bottleneck(stride=1, projection=False)),
+    ("bottleneck", "stride2_projection", _bottleneck(stride=2, projection=True)),
+    ("bottleneck", "projection", _bottleneck(stride=1, projection=True)),
+    ("bottleneck", "resnext_stride2", _bottleneck(stride=2, projection=False, groups=4, base_width=32,
+                                                   planes=lambda rng: 2 * _channels(rng, 1, 2))),
+    # width = int(planes * base_width / 64) * groups with planes * base_width / 64 not a whole number: int() before * groups
+    ("bottleneck", "resnext_fractional_width", _bottleneck(stride=1, projection=True, groups=2, base_width=32,
+                                                            planes=lambda rng: 2 * _channels(rng, 1, 2) + 1)),
+    ("preact_block", "identity", _basic_like("preact_block", stride=1, change=False)),
+    ("preact_block", "stride2_more_channels", _basic_like("preact_block", stride=2, change=True)),
+    ("preact_block", "more_channels", _basic_like("preact_block", stride=1, change=True)),
+    ("preact_block", "stride2_same_channels", _basic_like("preact_block", stride=2, change=False)),
+    ("inception", "random_channels", _inception),
+    ("inception", "other_channels", _inception),
+    ("factorized", "random_channels", lambda arch, rng: arch.factorized(_channels(rng), _channels(rng), _channels(rng))),
+    ("dense_block", "two_layers", _dense(2)),
+    ("dense_block", "three_layers_bn_size_2", _dense(3, bn_size=2)),
+    ("dense_block", "one_layer", _dense(1)),
+    ("depthwise_separable", "stride1", lambda arch, rng: arch.depthwise_separable(_channels(rng), _channels(rng), stride=1)),
+    ("depthwise_separable", "stride2", lambda arch, rng: arch.depthwise_separable(_channels(rng), _channels(rng), stride=2)),
+]
+
+PARAMS = [pytest.param(build, marks=pytest.mark.task(task), id=f"{task}-{name}") for task, name, build in CONFIGS]
+
+
+@pytest.mark.parametrize("config", PARAMS)
+def test_state_dict_names_shapes_and_parameter_count(submission, arch, rng, device, config):
+    """state_dict() has exactly API.md's names and shapes; every parameter is trainable; strict loading works."""
+    arch.state_dict(submission, config(arch, rng), device)
+
+
+@pytest.mark.parametrize("config", PARAMS)
+def test_train_mode_forward_and_running_statistics(submission, arch, rng, device, config):
+    """Three train-mode forward passes (float64) match, and so do the running statistics after them."""
+    arch.train_steps(submission, config(arch, rng), rng, device, torch.float64)
+
+
+@pytest.mark.parametrize("config", PARAMS)
+def test_eval_mode_forward(submission, arch, rng, device, config):
+    """Eval mode (float64) uses the running statistics, with a batch of 1 and of 3."""
+    arch.eval(submission, config(arch, rng), rng, device, torch.float64)
+
+
+@pytest.mark.parametrize("config", PARAMS)
+def test_input_and_parameter_gradients(submission, arch, rng, device, config):
+    """dx and every parameter's gradient (float64, train mode) match the reference."""
+    arch.gradients(submission, config(arch, rng), rng, device, torch.float64)
+
+
+@pytest.mark.parametrize("config", PARAMS)
+def test_float32(submission, arch, rng, device, config):
+    """float32 module and input: train steps, running statistics, gradients and eval, to float32 tolerances."""
+    block = config(arch, rng)
+    arch.train_steps(submission, block, rng, device, torch.float32, steps=2)
+    arch.gradients(submission, block, rng, device, torch.float32)
+    arch.eval(submission, block, rng, device, torch.float32, batch_sizes=(1,))
+
+
+@pytest.mark.parametrize("config", PARAMS)
+def test_forward_leaves_its_input_alone(submission, arch, rng, device, config):
+    """forward does not modify its input in place, and returns a tensor of the input's dtype and device."""
+    arch.input_untouched(submission, config(arch, rng), rng, device, torch.float64)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("config", PARAMS)
+def test_on_cuda(submission, arch, rng, cuda, config):
+    """On the GPU (TF32 off): float32 and float64 train steps, running statistics, gradients and eval."""
+    arch.everything_on(submission, config(arch, rng), rng, cuda)

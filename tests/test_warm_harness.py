@@ -1,0 +1,221 @@
+"""The warm harness (one per job slot, a forked child per submission) and the zygote's workers, for real.
+
+What the speed must not cost: each submission still gets its own worker process, a fresh
+work folder and ``/tmp``, nothing one leaves behind is visible to the next, a submission that
+kills or wedges its worker costs only its own result, and a harness that breaks is a grader
+fault (retried), never a zero. And what it buys: reference values computed once per batch.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+import pytest
+
+from autograder.grading import GradeOptions, grade_batch
+from autograder.launchers.bwrap import bwrap_unavailable_reason
+from autograder.spec import load_spec
+
+SANDBOXES = ["process", pytest.param("bwrap", marks=pytest.mark.skipif(bwrap_unavailable_reason() is not None, reason=str(bwrap_unavailable_reason())))]
+
+TOML = """
+id = "traces"
+module = "traces"
+forbidden_imports = ["torch"]
+student_packages = ["numpy"]
+
+[limits]
+call_timeout_s = 5
+load_timeout_s = 20
+total_timeout_s = 60
+
+[[tasks]]
+id = "isolated"
+points = 1
+functions = ["leave_traces", "find_traces"]
+
+[[tasks]]
+id = "value"
+points = 1
+functions = ["double"]
+"""
+
+# Each submission leaves a file in every writable place it can find, SysV shared memory and
+# a daemon process, then looks for what the submissions before it left.
+REFERENCE = '''
+import os
+import sys
+import time
+import uuid
+
+MINE = "ag-trace-" + uuid.uuid4().hex
+
+
+def leave_traces():
+    for folder in ("/tmp", "/var/tmp", "/dev/shm", os.path.expanduser("~"), os.path.dirname(os.getcwd())):
+        try:
+            with open(os.path.join(folder, MINE), "w") as handle:
+                handle.write("secret")
+        except OSError:
+            pass
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(600)", MINE])
+        os._exit(0)
+    time.sleep(0.3)
+    return os.getuid()
+
+
+def find_traces():
+    found = []
+    for folder in ("/tmp", "/var/tmp", "/dev/shm", os.path.expanduser("~"), os.path.dirname(os.getcwd())):
+        try:
+            found += [f"{folder}/{name}" for name in os.listdir(folder) if name.startswith("ag-trace-") and name != MINE]
+        except OSError:
+            pass
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                cmdline = handle.read().decode(errors="replace")
+        except OSError:
+            continue
+        if "ag-trace-" in cmdline and MINE not in cmdline and "find_traces" not in cmdline:
+            found.append(f"process {pid}")
+    return found
+
+
+def double(x):
+    return 2 * x
+'''
+
+TESTS = '''
+import os
+import pathlib
+
+import numpy as np
+import pytest
+
+from autograder.testing import assert_close, oracle
+
+COUNTER = pathlib.Path(os.environ["AG_TEST_ORACLE_COUNTER"])
+
+
+@oracle
+def expected_double(x):
+    """The reference value; each computation is counted in a file (the harness is trusted)."""
+    with open(COUNTER, "a") as handle:
+        handle.write("x")
+    return 2 * x
+
+
+@pytest.mark.task("isolated")
+def test_leaves_traces_then_finds_none_of_the_others(submission):
+    submission.leave_traces()
+    assert submission.find_traces() == []
+
+
+@pytest.mark.task("value")
+def test_double(submission, rng):
+    x = rng.standard_normal(5)
+    assert_close(submission.double(x), expected_double(x))
+'''
+
+
+def write_assignment(base: pathlib.Path) -> pathlib.Path:
+    root = base / "solutions" / "traces"
+    (root / "tests" / "hidden").mkdir(parents=True)
+    (root / "tests" / "public").mkdir(parents=True)
+    (root / "assignment.toml").write_text(TOML)
+    (root / "traces.py").write_text(REFERENCE)
+    (root / "tests" / "hidden" / "test_traces.py").write_text(TESTS)
+    (root / "tests" / "public" / "test_public.py").write_text(TESTS)
+    return root
+
+
+@pytest.fixture
+def counter(tmp_path, monkeypatch) -> pathlib.Path:
+    path = tmp_path / "oracle-calls"
+    path.write_text("")
+    monkeypatch.setenv("AG_TEST_ORACLE_COUNTER", str(path))
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sandbox", SANDBOXES)
+def test_one_warm_harness_grades_a_slot_and_nothing_a_submission_left_reaches_the_next(tmp_path, counter, sandbox):
+    spec = load_spec(write_assignment(tmp_path))
+    paths = []
+    for index in range(4):
+        path = tmp_path / f"student{index}.py"
+        path.write_text(REFERENCE)
+        paths.append(path)
+    results = grade_batch(spec, paths, tmp_path / "out", GradeOptions(sandbox=sandbox, jobs=1, seed=3, progress=False, retries=0))
+    messages = {r.name: [o.message for t in r.tasks for o in t.tests if o.outcome != "passed"] for r in results}
+    assert [r.score for r in results] == [2, 2, 2, 2], messages
+    assert {r.sandbox for r in results} == {sandbox}
+    # The reference value was computed once for the batch (the warm-up), not once per submission.
+    assert counter.read_text() == "x"
+    leftovers = [p for p in pathlib.Path("/tmp").glob("ag-trace-*")] + [p for p in pathlib.Path("/dev/shm").glob("ag-trace-*")]
+    if os.geteuid() == 0:
+        assert leftovers == [], "files of a worker outlived its submission"
+
+
+@pytest.mark.slow
+def test_without_warm_up_each_submission_computes_its_references(tmp_path, counter):
+    spec = load_spec(write_assignment(tmp_path))
+    paths = []
+    for index in range(2):
+        path = tmp_path / f"student{index}.py"
+        path.write_text(REFERENCE)
+        paths.append(path)
+    results = grade_batch(spec, paths, tmp_path / "out", GradeOptions(sandbox="process", jobs=1, seed=3, progress=False, warm=False))
+    assert [r.score for r in results] == [2, 2]
+    assert counter.read_text() == "xx"
+
+
+BROKEN_HARNESS_TESTS = '''
+import os
+import pytest
+
+
+@pytest.mark.task("isolated")
+def test_the_harness_dies(submission):
+    if submission.double(1) == 2:
+        os._exit(9)  # the trusted side breaks: the grading child dies without writing outcomes
+
+
+@pytest.mark.task("value")
+def test_double(submission):
+    assert submission.double(2) == 4
+'''
+
+
+@pytest.mark.slow
+def test_a_harness_that_dies_is_a_grader_error_and_the_slot_grades_on(tmp_path, counter):
+    root = write_assignment(tmp_path)
+    (root / "tests" / "hidden" / "test_traces.py").write_text(BROKEN_HARNESS_TESTS)
+    spec = load_spec(root)
+    dies, lives = tmp_path / "dies.py", tmp_path / "lives.py"
+    dies.write_text(REFERENCE)
+    lives.write_text(REFERENCE.replace("return 2 * x", "return 3 * x"))
+    options = GradeOptions(sandbox="process", jobs=1, seed=3, progress=False, retries=1, warm=False)
+    results = grade_batch(spec, [dies, lives], tmp_path / "out", options)
+    assert results[0].status == "grader_error" and results[0].attempts == 2 and "the harness failed (exit 9)" in results[0].message
+    assert results[1].status == "ok" and results[1].score == 1  # graded normally after the fault: double() is wrong
+
+
+@pytest.mark.slow
+def test_a_reference_short_of_full_marks_is_reported_to_the_instructor(tmp_path, counter):
+    root = write_assignment(tmp_path)
+    (root / "traces.py").write_text(REFERENCE.replace("return 2 * x", "return 2 * x + 1"))
+    spec = load_spec(root)
+    paths = []
+    for index in range(2):
+        path = tmp_path / f"student{index}.py"
+        path.write_text(REFERENCE)
+        paths.append(path)
+    results = grade_batch(spec, paths, tmp_path / "out", GradeOptions(sandbox="process", jobs=1, seed=3, progress=False, warm=True))
+    assert all(r.score == 2 for r in results)
+    assert any("the reference solution scored 1.0/2" in w for w in results[0].warnings), results[0].warnings
