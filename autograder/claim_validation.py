@@ -123,11 +123,21 @@ def measure(claim: Claim, submission, seeds: Iterable[int]) -> ClaimRate:
 
 
 def find_claims(tests_dir: pathlib.Path) -> list[Claim]:
-    """Every :class:`Claim` at the top level of ``tests_dir/test_*.py``, in file order (the modules are imported here)."""
+    """Every :class:`Claim` at the top level of ``tests_dir/test_*.py``, in file order (the modules are imported here,
+    with the test folder on the path as the plugin puts it, so ``from helpers import ...`` works)."""
     found: list[Claim] = []
-    for path in sorted(pathlib.Path(tests_dir).glob("test_*.py")):
-        module = _import_test_module(path)
-        found += [value for value in vars(module).values() if isinstance(value, Claim)]
+    folder = str(pathlib.Path(tests_dir))
+    other_helpers = sys.modules.pop("helpers", None)  # another test folder's helpers module, if one was imported
+    sys.path.insert(0, folder)
+    try:
+        for path in sorted(pathlib.Path(tests_dir).glob("test_*.py")):
+            module = _import_test_module(path)
+            found += [value for value in vars(module).values() if isinstance(value, Claim)]
+    finally:
+        sys.path.remove(folder)
+        sys.modules.pop("helpers", None)
+        if other_helpers is not None:
+            sys.modules["helpers"] = other_helpers
     names = [c.name for c in found]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

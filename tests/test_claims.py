@@ -179,6 +179,23 @@ def test_find_claims_imports_the_hidden_modules(small_spec):
     assert [c.name for c in find_claims(small_spec.tests_dir("hidden"))] == ["mean_is_near_one", "coin_is_heads"]
 
 
+def test_find_claims_imports_modules_that_use_the_test_folders_helpers(tmp_path):
+    # docs/authoring.md: an assignment's helpers live in tests/hidden/helpers.py, imported with `from helpers import ...`.
+    (tmp_path / "helpers.py").write_text("TOLERANCE = 0.1\n")
+    (tmp_path / "test_uses_helpers.py").write_text(textwrap.dedent('''
+        from helpers import TOLERANCE
+        from autograder.claims import Verdict, claim
+
+        @claim(task="t", seeds=3)
+        def within_tolerance(submission, seed):
+            """Close enough."""
+            return Verdict(TOLERANCE < 1, "ok")
+    '''))
+    assert [c.name for c in find_claims(tmp_path)] == ["within_tolerance"]
+    import sys
+    assert "helpers" not in sys.modules and str(tmp_path) not in sys.path
+
+
 def test_claim_checks_validate_the_reliable_claim_and_reject_the_coin(small_spec):
     mutants = [Mutant("shifted", "means", "mean off by 1", "# task: means\n# claim: mean_is_near_one\n"
                       "def noisy_mean(seed):\n    return 2.0 + float(np.random.default_rng(seed).normal(0, 0.01))\n"),

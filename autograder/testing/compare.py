@@ -22,6 +22,7 @@ from autograder.testing.hints import describe_hint
 __all__ = [
     "ComparisonFailure",
     "assert_close",
+    "assert_close_at",
     "assert_scalar_close",
     "float32_tolerances",
     "rel_error",
@@ -225,3 +226,22 @@ def assert_scalar_close(actual, expected, *, name: str = "value", rtol: float = 
                     if np.size(_as_expected(value)) == 1}
     assert_close(array.reshape(()), np.asarray(_as_expected(expected), dtype=np.float64).reshape(()), name=name, rtol=rtol, atol=atol,
                  hints=scalar_hints)
+
+
+def assert_close_at(actual, expected, where, *, name: str = "output", rtol: float = 1e-6, atol: float = 1e-8,
+                    hints: Mapping[str, object] | None = None) -> None:
+    """Like :func:`assert_close`, comparing only the entries where ``where`` is true.
+
+    For a value the contract fixes at a kink (ReLU's gradient at exactly 0): the test of that
+    value looks at those entries only, so a mistake elsewhere costs only the tests about it.
+    ``actual`` must still have ``expected``'s shape; ``where`` is a boolean array of that shape,
+    and hints are values shaped like ``expected``, compared at the same entries.
+    """
+    expected_array = _as_expected(expected)
+    actual_array = _as_float_array(actual, name)
+    if actual_array.shape != expected_array.shape:
+        assert_close(actual_array, expected_array, name=name, rtol=rtol, atol=atol, hints=hints)  # states the mismatch
+    mask = np.broadcast_to(np.asarray(where, dtype=bool), expected_array.shape)
+    assert_close(actual_array[mask], expected_array[mask], name=name, rtol=rtol, atol=atol,
+                 hints={key: _as_expected(value)[mask] for key, value in (hints or {}).items()
+                        if np.shape(_as_expected(value)) == expected_array.shape})

@@ -14,10 +14,12 @@ that is wrong for both fails.
 from __future__ import annotations
 
 import copy
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from autograder.errors import GraderError
 from autograder.testing.compare import ComparisonFailure, assert_close
 from autograder.testing.notes import note
 
@@ -58,6 +60,20 @@ def _first_output(result, forward: str) -> np.ndarray:
     return result[0]
 
 
+def _given_draw(expected, out, forward: str):
+    """``expected``, or ``expected(out)`` when it is a function of the student's forward output.
+
+    A random layer (dropout) has no single right output: the right answer depends on the mask
+    the student's forward drew, which only its output shows.
+    """
+    if not callable(expected):
+        return expected
+    if not isinstance(out, (np.ndarray, np.generic, numbers.Number)) or isinstance(out, bool):
+        got = "None (a function that ends without `return` returns None)" if out is None else f"a value of type {type(out).__name__}"
+        raise ComparisonFailure(f"out of {forward}: must be a NumPy array, got {got}")
+    return expected(np.array(out, dtype=np.float64))
+
+
 def directional_derivative_mismatch(loss: Callable[[list], float], args: Sequence, wrt: Sequence[int], grads: Sequence[np.ndarray],
                                     *, seed: int, relative_tolerance: float) -> str | None:
     """Check ``grads[k]`` is the gradient of ``loss`` at ``args`` w.r.t. argument ``wrt[k]``, along random directions.
@@ -88,7 +104,7 @@ def directional_derivative_mismatch(loss: Callable[[list], float], args: Sequenc
             analytic = float(np.sum(grad * v))
             bound = float(np.linalg.norm(grad) * np.linalg.norm(v))
             rounding = 1e-9 * (abs(shifted[0]) + abs(shifted[1]) + 1.0) / h
-            if not np.isfinite(numeric) or abs(numeric - analytic) > relative_tolerance * max(bound, abs(numeric)) + rounding:
+            if not np.isfinite(numeric) or not np.isfinite(analytic) or abs(numeric - analytic) > relative_tolerance * max(bound, abs(numeric)) + rounding:
                 return f"argument {index}"
     return None
 
@@ -109,23 +125,30 @@ def check_backward(submission, forward: str, backward: str, args: Sequence, dout
     wrt: positions in ``args`` the backward returns gradients for, in its return order
         (``(0, 1, 2)`` for ``(dx, dgamma, dbeta)``); one position: the backward returns
         a single array.
-    expected_out, expected_grads: the reference forward output and gradients (float64).
+    expected_out, expected_grads: the reference forward output and gradients (float64). For a random
+        layer (dropout), whose right answer depends on what the student's forward drew, either may be a
+        function of the student's forward output (float64) returning it, e.g.
+        ``expected_out=lambda out: np.where(out != 0, x / (1 - p), 0.0)``.
     names: names of the gradients in messages (``("dx", "dgamma", "dbeta")``).
     forward_task: the task of ``forward``, named in the feedback when it is the one to fix.
     rtol, atol: tolerances of the gradients; ``out_rtol``/``out_atol`` of the forward output
         (default the same).
-    hints: per gradient name, hints for :func:`assert_close`.
+    hints: per gradient name, hints for :func:`assert_close` (a hint's value may also be a function of
+        the student's forward output, like ``expected_grads``).
     """
     hints = hints or {}
     out_tolerances = {"rtol": rtol if out_rtol is None else out_rtol, "atol": atol if out_atol is None else out_atol}
     forward_function = getattr(submission, forward)
     try:
         result = forward_function(*_fresh(args))
-    except AssertionError:
+    except (AssertionError, GraderError):
         raise
     except Exception as exc:  # noqa: BLE001 (the student's forward failed: nothing to run the backward on)
         raise AssertionError(f"cannot check {backward}: {forward} failed ({exc})") from None
     out = _first_output(result, forward)
+    expected_out = _given_draw(expected_out, out, forward)
+    expected_grads = _given_draw(expected_grads, out, forward)
+    hints = {name: {key: _given_draw(value, out, forward) for key, value in by_name.items()} for name, by_name in hints.items()}
     try:
         assert_close(out, expected_out, name=f"out of {forward}", **out_tolerances)
         forward_right = True
@@ -167,6 +190,8 @@ def check_backward(submission, forward: str, backward: str, args: Sequence, dout
                                                    relative_tolerance=2e-3 if low_precision else 1e-5)
     except AssertionError:
         raise reference_failure from None
+    except GraderError:
+        raise
     except Exception:  # noqa: BLE001 (the forward fails on nearby inputs: no own gradient to compare with)
         raise reference_failure from None
     where = f"see {forward_task}" if forward_task else f"check {forward}"

@@ -43,10 +43,16 @@ def test_dropout_test_mode_and_edge_p(submission):
 def test_init_variances(submission):
     """xavier_uniform / xavier_normal / kaiming_normal: shapes and variances for (400, 200)."""
     fan_in, fan_out = 400, 200
+    mistakes = {  # the variance each mistake gives, per initialiser
+        "xavier_uniform": {"used 1/fan_in (LeCun) instead of 2/(fan_in + fan_out)": 1 / fan_in,
+                           "used the std sqrt(2/(fan_in + fan_out)) as the uniform bound (variance 3x too small)": 2 / 600 / 3},
+        "xavier_normal": {"used 1/fan_in (LeCun) instead of 2/(fan_in + fan_out)": 1 / fan_in},
+        "kaiming_normal": {"used fan_out where fan_in belongs": 2 / fan_out, "left out the ReLU gain (1/fan_in instead of 2/fan_in)": 1 / fan_in},
+    }
     for name, var in (("xavier_uniform", 2 / 600), ("xavier_normal", 2 / 600), ("kaiming_normal", 2 / 400)):
         W = getattr(submission, name)(fan_in, fan_out, np.random.default_rng(0))
-        assert_close(np.array(np.shape(W)), np.array([fan_in, fan_out]), name=f"{name} shape")
-        assert_scalar_close(np.var(W), var, name=f"variance of {name}", rtol=0.05,
-                            hints={"used fan_in only": 1 / fan_in, "used fan_out instead of fan_in": 2 / fan_out})
+        assert_close(np.array(np.shape(W)), np.array([fan_in, fan_out]), name=f"{name} shape",
+                     hints={"returned torch's (fan_out, fan_in) layout; here W is (fan_in, fan_out)": np.array([fan_out, fan_in])})
+        assert_scalar_close(np.var(W), var, name=f"variance of {name}", rtol=0.05, hints=mistakes[name])
     W = submission.xavier_uniform(fan_in, fan_out, np.random.default_rng(0))
     assert_scalar_close(np.max(np.abs(W)), np.sqrt(6 / 600), name="largest |entry| of xavier_uniform", rtol=0.01)

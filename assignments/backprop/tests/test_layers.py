@@ -33,7 +33,7 @@ def test_affine_backward(submission, frozen):
     _, cache = submission.affine_forward(x.copy(), w.copy(), b.copy())
     dx, dw, db = submission.affine_backward(dout.copy(), cache)
     frozen.check("affine.dx", dx)
-    frozen.check("affine.dw", dw, hints={"used x @ dout in the wrong order or forgot the transpose": (dout.T @ x.reshape(4, -1)).T})
+    frozen.check("affine.dw", dw, hints={"computed dw as dout.T @ x_flat, the transpose of x_flat.T @ dout": dout.T @ x.reshape(4, -1)})
     frozen.check("affine.db", db, hints={"averaged dout over the batch instead of summing": dout.mean(axis=0)})
 
 
@@ -90,4 +90,4 @@ def test_elu(submission, frozen):
         out, cache = submission.elu_forward(a.copy(), alpha)
         frozen.check(f"elu.out_{alpha}", out, hints={"forgot the -1 in alpha * (exp(x) - 1)": np.where(a > 0, a, alpha * np.exp(a))})
         frozen.check(f"elu.dx_{alpha}", submission.elu_backward(da.copy(), cache),
-                     hints={"used out instead of out + alpha as the derivative for x <= 0": np.where(a > 0, da, da * out)})
+                     hints={"used out instead of out + alpha as the derivative for x <= 0": np.where(a > 0, da, da * alpha * np.expm1(a))})

@@ -1,5 +1,6 @@
 # task: clip_grad
 # Clips each array by its own norm instead of the global norm of all of them.
+# hint: clip_per_array
 def clip_grad_norm(grads, max_norm):
     total_norm = float(np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in grads.values())))
     clipped = {}

@@ -1,5 +1,6 @@
 # task: dropout
 # Uses the CS231n convention: p treated as the probability of KEEPING a unit.
+# hint: dropout_keep_probability
 def dropout_forward(x, dropout_param):
     p, mode = dropout_param["p"], dropout_param["mode"]
     mask = None

@@ -1,5 +1,6 @@
 # task: dropout
 # Plain (non-inverted) dropout in train mode: kept units are not scaled by 1/(1-p).
+# hint: dropout_no_inverted_scale
 def dropout_forward(x, dropout_param):
     p, mode = dropout_param["p"], dropout_param["mode"]
     mask = None

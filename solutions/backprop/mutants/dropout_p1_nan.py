@@ -1,5 +1,6 @@
 # task: dropout
 # Divides by (1 - p) unconditionally: p = 1 gives 0/0 = nan instead of zeros.
+# hint: dropout_divides_by_zero_at_p_one
 def dropout_forward(x, dropout_param):
     p, mode = dropout_param["p"], dropout_param["mode"]
     mask = None

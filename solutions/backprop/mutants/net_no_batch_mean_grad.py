@@ -1,5 +1,6 @@
 # task: two_layer_net
 # Averages the loss over the batch but forgets the 1/N in dscores (gradients N times too big).
+# hint: net_gradient_missing_one_over_n
 def two_layer_net_loss(params, X, y=None, reg=0.0):
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     h_pre = X @ W1 + b1

@@ -1,5 +1,6 @@
 # task: two_layer_net
 # L2 penalty reg * (|W1|^2 + |W2|^2) without the 0.5, with gradients 2 * reg * W.
+# hint: net_l2_penalty_without_half
 _reference_two_layer_net_loss = two_layer_net_loss
 
 

@@ -1,5 +1,6 @@
 # task: numeric_gradient
 # One-sided (forward) difference (f(x+h) - f(x)) / h: error O(h) instead of O(h^2).
+# hint: numgrad_forward_difference
 def numeric_gradient(f, x, h=1e-5):
     grad = np.zeros(x.shape)
     flat = x.reshape(-1)

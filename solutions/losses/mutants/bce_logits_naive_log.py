@@ -1,5 +1,6 @@
 # task: bce_logits
 # log(sigmoid(x)) computed naively: log(0) = -inf at logits of magnitude 1e3.
+# hint: log_of_sigmoid
 def bce_with_logits(logits, targets, pos_weight=None):
     pw = 1.0 if pos_weight is None else pos_weight
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):

@@ -1,5 +1,6 @@
 # task: bce_logits
 # Gradient (1 + (pw - 1) * t) * (s - t): the weighted-BCE shortcut, right for hard targets only (loss is right).
+# hint: pos_weight_gradient_for_hard_targets_only
 _reference_bce_with_logits = bce_with_logits
 
 

@@ -1,5 +1,6 @@
 # task: softmax_ce
 # Gradient is softmax - onehot, forgetting the 1/N of the mean (the loss itself is right).
+# hint: ce_gradient_missing_one_over_n
 def softmax_cross_entropy(logits, y, class_weights=None):
     N = logits.shape[0]
     shifted = logits - logits.max(axis=1, keepdims=True)

@@ -1,5 +1,6 @@
 # task: softmax_ce
 # Class weights applied, but divided by N instead of the sum of the weights (not PyTorch's weighted mean).
+# hint: ce_weighted_sum_divided_by_n
 def softmax_cross_entropy(logits, y, class_weights=None):
     N = logits.shape[0]
     shifted = logits - logits.max(axis=1, keepdims=True)

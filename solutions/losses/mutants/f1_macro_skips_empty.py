@@ -1,5 +1,6 @@
 # task: ml_metrics
 # Macro F1 averages only the labels with TP + FP + FN > 0, instead of counting the others as 0.
+# hint: f1_macro_skips_empty_labels
 _reference_multilabel_f1 = multilabel_f1
 
 

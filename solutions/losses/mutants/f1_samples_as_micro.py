@@ -1,5 +1,6 @@
 # task: ml_metrics
 # 'samples' average computed as 'micro' (pools all entries instead of averaging per-row F1).
+# hint: f1_computed_micro
 _reference_multilabel_f1 = multilabel_f1
 
 

@@ -1,5 +1,6 @@
 # task: focal
 # alpha < 0 not treated as "disabled": alpha_t = alpha * t + (1 - alpha) * (1 - t) is applied anyway.
+# hint: focal_alpha_applied_when_negative
 def focal_loss(logits, targets, alpha=0.25, gamma=2.0):
     s = sigmoid(logits)
     ce = -(targets * log_sigmoid(logits) + (1 - targets) * log_sigmoid(-logits))

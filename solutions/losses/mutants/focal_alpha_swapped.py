@@ -1,5 +1,6 @@
 # task: focal
 # alpha_t swapped: (1 - alpha) on positives and alpha on negatives.
+# hint: focal_alpha_swapped
 _reference_focal_loss = focal_loss
 
 

@@ -1,5 +1,6 @@
 # task: focal
 # `if alpha > 0:` instead of `alpha >= 0`: alpha = 0 disables the weighting instead of giving positives weight 0.
+# hint: focal_alpha_zero_disables
 _reference_focal_loss = focal_loss
 
 

@@ -1,5 +1,6 @@
 # task: focal
 # Treats the modulating factor (1 - p_t) ** gamma as a constant in the gradient.
+# hint: focal_modulator_treated_as_constant
 def focal_loss(logits, targets, alpha=0.25, gamma=2.0):
     s = sigmoid(logits)
     ce = -(targets * log_sigmoid(logits) + (1 - targets) * log_sigmoid(-logits))

@@ -1,5 +1,6 @@
 # task: hinge
 # Forgets to exclude j == y[i] from the sum: every sample adds an extra `margin` to the loss.
+# hint: hinge_counted_correct_class
 def multiclass_hinge_loss(scores, y, margin=1.0):
     N = scores.shape[0]
     rows = np.arange(N)

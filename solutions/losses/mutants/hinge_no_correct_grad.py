@@ -1,5 +1,6 @@
 # task: hinge
 # Gradient of the correct-class score left at 0 (only the j != y columns get +1/N).
+# hint: hinge_no_correct_class_gradient
 def multiclass_hinge_loss(scores, y, margin=1.0):
     N = scores.shape[0]
     rows = np.arange(N)

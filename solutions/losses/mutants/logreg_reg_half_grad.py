@@ -1,5 +1,6 @@
 # task: logreg
 # Regulariser's gradient taken as 0.5 * reg * w (forgot the 2 from d/dw w**2).
+# hint: logreg_regulariser_gradient_halved
 _reference_logistic_regression_loss = logistic_regression_loss
 
 

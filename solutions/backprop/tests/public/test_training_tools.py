@@ -29,11 +29,15 @@ def test_clip_grad_norm(submission, frozen):
 @pytest.mark.task("regularization")
 def test_l1_l2(submission, frozen):
     """l1_regularization and l2_regularization with reg = 0.3."""
+    squares = sum(np.sum(w**2) for w in _grads().values())
+    loss_hints = {"l1": {"used the squared weights (that is L2)": 0.3 * squares}, "l2": {"forgot the 0.5": 0.3 * squares}}
     for kind in ("l1", "l2"):
         loss, grads = getattr(submission, f"{kind}_regularization")(_grads(), 0.3)
-        frozen.check(f"{kind}.loss", loss, hints={"forgot the 0.5": 0.3 * sum(np.sum(w**2) for w in _grads().values())})
+        frozen.check(f"{kind}.loss", loss, hints=loss_hints[kind])
         for key, w in _grads().items():
-            frozen.check(f"{kind}.{key}", grads[key], hints={"used reg * w for L1 (it is reg * sign(w))": 0.3 * w})
+            grad_hints = ({"used reg * w for L1 (it is reg * sign(w))": 0.3 * w} if kind == "l1"
+                          else {"used 2 * reg * w (with the 0.5 in the loss the gradient is reg * w)": 0.6 * w})
+            frozen.check(f"{kind}.{key}", grads[key], hints=grad_hints)
 
 
 @pytest.mark.task("numeric_gradient")
