@@ -211,15 +211,13 @@ def _state_as_config(rule: str, state: dict, h: dict) -> dict:
 
 
 @oracle
-def torch_trajectory(rule: str, hyper: dict, problem: dict, steps: int, dtype: str = "float64", warmup: int = 0,
-                     first_t: int = 0) -> dict:
+def torch_trajectory(rule: str, hyper: dict, problem: dict, steps: int, dtype: str = "float64", warmup: int = 0) -> dict:
     """``torch.optim``'s trajectory of ``rule`` on ``problem``: the reference of every first-order test.
 
     The optimiser starts from ``problem["w0"]`` cast to ``dtype``, runs ``warmup`` steps, and
     then ``steps`` steps that are recorded. The gradient of each step is computed from the
     oracle's own ``w`` and cast to ``dtype``; the student gets exactly these gradients, so a
-    small error of theirs never changes the problem. ``first_t``: a step count to start from
-    (Adam/NAdam: 1 gives the trajectory of code that starts ``t`` at 1).
+    small error of theirs never changes the problem.
 
     Returns ``{"w_start": w before the recorded steps (dtype), "state": the optimiser's
     state then as API.md's config keys, "dws": (steps, *shape) in dtype, "ws": (steps, *shape) float64}``.
@@ -230,19 +228,13 @@ def torch_trajectory(rule: str, hyper: dict, problem: dict, steps: int, dtype: s
     torch.set_default_dtype(torch.float64)  # torch keeps scalar state (NAdam's mu_product, step) in the default dtype
     try:
         opt = _torch_optimizer(rule, [p], hyper)
-        return _run_torch(rule, opt, p, problem, steps, dtype, warmup, first_t, hyper)
+        return _run_torch(rule, opt, p, problem, steps, dtype, warmup, hyper)
     finally:
         torch.set_default_dtype(default_dtype)
 
 
-def _run_torch(rule, opt, p, problem, steps, dtype, warmup, first_t, hyper):
+def _run_torch(rule, opt, p, problem, steps, dtype, warmup, hyper):
     """The steps of :func:`torch_trajectory` (``opt`` already made for the parameter ``p``)."""
-    if first_t:
-        zeros = torch.zeros_like(p)
-        opt.state[p].update({"step": torch.tensor(float(first_t), dtype=torch.float64), "exp_avg": zeros.clone(),
-                             "exp_avg_sq": zeros.clone()})
-        if rule == "nadam":
-            opt.state[p]["mu_product"] = torch.tensor(1.0, dtype=torch.float64)
 
     def step(k):
         dw = problem_gradient(problem, p.detach().numpy().copy(), k).astype(dtype)
@@ -515,13 +507,14 @@ def compare_trajectory(student, expected, name, *, rtol=1e-6, atol=1e-8, hints=N
     assert_close(student, expected, name=label, rtol=rtol, atol=atol, hints=unambiguous_hints(hints or {}, rtol, atol))
 
 
-def t_from_one_accepted(rule: str, hyper: dict, problem: dict, steps: int, dtype: str = "float64") -> dict:
-    """Adam/NAdam: the trajectory of code that starts ``t`` at 1, accepted where ``t`` is not what the test is about."""
+def t_from_one_accepted(rule: str, hyper: dict, w0, dws) -> dict:
+    """Adam/NAdam: the trajectory of code that starts ``t`` at 1 (on the same gradients), accepted where ``t``
+    is not what the test is about."""
     if rule not in COUNTS_STEPS:
         return {}
-    shifted = torch_trajectory(rule, hyper, problem, steps, dtype, 0, 1)["ws"]
-    return {f"{rule} counts t from 1 when config has no 't'; API.md starts it at 0 (the test of that default "
-            "takes the points)": shifted}
+    shifted = numpy_trajectory(rule, dict(hyper, t=1), w0, dws)
+    return {f"your {rule} counts t from 1 when config has no 't'; API.md starts it at 0 (test_default_t_is_0 "
+            "takes the points for that)": shifted}
 
 
 # =========================================================================== 3. second-order methods

@@ -80,7 +80,7 @@ def _check(submission, rule, hyper, config, problem, steps, *, dtype="float64", 
     reference = torch_trajectory(rule, hyper, problem, steps, dtype)
     student, _ = run_student(submission, rule, reference["w_start"], reference["dws"], config)
     hints = mistake_hints(rule, hyper, reference["w_start"], reference["dws"], others)
-    accepted = t_from_one_accepted(rule, hyper, problem, steps, dtype) if accept_t_from_one else {}
+    accepted = t_from_one_accepted(rule, hyper, reference["w_start"], reference["dws"]) if accept_t_from_one else {}
     compare_trajectory(student, reference["ws"], rule, hints=hints, accepted=accepted, **tolerances)
 
 
@@ -115,7 +115,7 @@ def test_tiny_gradients_epsilon_placement(submission, rng, rule):
     w0 = reference["w_start"]
     student, _ = run_student(submission, rule, w0, reference["dws"], dict(hyper))
     hints = {key: value - w0 for key, value in mistake_hints(rule, hyper, w0, reference["dws"]).items()}
-    accepted = {text: value - w0 for text, value in t_from_one_accepted(rule, hyper, problem, 30).items()}
+    accepted = {text: value - w0 for text, value in t_from_one_accepted(rule, hyper, w0, reference["dws"]).items()}
     compare_trajectory(student - w0, reference["ws"] - w0, f"{rule} displacement", rtol=1e-6, atol=1e-13, hints=hints,
                        accepted=accepted)
 
@@ -144,7 +144,7 @@ def test_default_hyperparameter(submission, rng, rule, key):
     w0 = reference["w_start"]
     student, _ = run_student(submission, rule, w0, reference["dws"], config)
     hints = {k: v - w0 for k, v in mistake_hints(rule, hyper, w0, reference["dws"], others={key: None}).items()}
-    accepted = {text: value - w0 for text, value in t_from_one_accepted(rule, hyper, problem, 15).items()}
+    accepted = {text: value - w0 for text, value in t_from_one_accepted(rule, hyper, w0, reference["dws"]).items()}
     compare_trajectory(student - w0, reference["ws"] - w0, f"{rule} displacement with the default {key}", rtol=1e-6,
                        atol=1e-13, hints=hints, accepted=accepted)
 
