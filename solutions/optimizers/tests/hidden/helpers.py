@@ -513,8 +513,8 @@ def t_from_one_accepted(rule: str, hyper: dict, w0, dws) -> dict:
     if rule not in COUNTS_STEPS:
         return {}
     shifted = numpy_trajectory(rule, dict(hyper, t=1), w0, dws)
-    return {f"your {rule} counts t from 1 when config has no 't'; API.md starts it at 0 (test_default_t_is_0 "
-            "takes the points for that)": shifted}
+    return {f"your {rule} counts t from 1 when config has no 't'; API.md starts it at 0 (only the test of that "
+            "default, \"No 't' in config\", takes points for it)": shifted}
 
 
 # =========================================================================== 3. second-order methods
