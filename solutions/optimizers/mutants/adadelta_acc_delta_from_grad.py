@@ -1,5 +1,6 @@
 # task: adagrad_adadelta
 # Accumulates the squared GRADIENT into acc_delta instead of the squared update delta.
+# hint: adadelta_acc_delta_from_grad
 def adadelta(w, dw, config=None):
     if config is None:
         config = {}

@@ -1,6 +1,7 @@
 # task: adagrad_adadelta
 # Puts epsilon inside the square root: sqrt(cache + eps) instead of sqrt(cache) + eps.
 # Invisible for gradients of order 1, wrong for tiny gradients.
+# hint: eps_inside_sqrt
 def adagrad(w, dw, config=None):
     if config is None:
         config = {}

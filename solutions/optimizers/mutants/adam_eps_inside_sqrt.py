@@ -1,5 +1,6 @@
 # task: adam
 # Adds epsilon under the square root of v_hat: sqrt(v_hat + eps) instead of sqrt(v_hat) + eps.
+# hint: eps_inside_sqrt
 def adam(w, dw, config=None):
     if config is None:
         config = {}

@@ -1,5 +1,6 @@
 # task: adam
 # Forgets the bias correction of m and v (the CS231n "incomplete Adam").
+# hint: adam_no_bias_correction
 def adam(w, dw, config=None):
     if config is None:
         config = {}

@@ -1,5 +1,7 @@
 # task: adam
 # Increments a local t but never stores it back: every step uses the bias correction of step 1.
+# hint: adam_t_not_incremented
+# hint: adam_bias_correction_of_step_1
 def adam(w, dw, config=None):
     if config is None:
         config = {}

@@ -1,6 +1,7 @@
 # task: bfgs
 # Never skips a pair: updates H whenever s @ y != 0, also when s @ y < 0 (negative
 # curvature on a non-convex function), which makes H indefinite.
+# hint: bfgs_used_small_pair
 def bfgs_minimize(f, grad, x0, tol=1e-6, max_iter=500):
     x = np.array(x0, dtype=np.float64, copy=True)
     I = np.eye(x.shape[0])

@@ -1,6 +1,7 @@
 # task: bfgs
 # On a pair with s @ y <= 1e-10 it resets H to the identity instead of keeping it
 # (API.md: the update is skipped), so BFGS restarts from steepest descent.
+# hint: bfgs_reset_on_skip
 def bfgs_minimize(f, grad, x0, tol=1e-6, max_iter=500):
     x = np.array(x0, dtype=np.float64, copy=True)
     I = np.eye(x.shape[0])

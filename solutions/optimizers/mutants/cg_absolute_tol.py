@@ -1,6 +1,7 @@
 # task: cg
 # Stops when norm(r) <= tol (absolute) instead of norm(r) <= tol * norm(b): inaccurate for a
 # small b, never satisfied (runs to max_iter) for a large one.
+# hint: cg_absolute_tol
 def conjugate_gradient(A, b, x0=None, tol=1e-10, max_iter=None):
     n = b.shape[0]
     if max_iter is None:

@@ -1,5 +1,6 @@
 # task: cg
 # Always starts from zeros, ignoring the x0 argument.
+# hint: cg_ignores_x0
 def conjugate_gradient(A, b, x0=None, tol=1e-10, max_iter=None):
     n = len(b)
     max_iter = 10 * n if max_iter is None else max_iter

@@ -1,6 +1,7 @@
 # task: cg
 # Defaults max_iter to n ("CG converges in n steps") instead of 10 * n: in floating point
 # an ill-conditioned system needs more.
+# hint: cg_max_iter_n
 def conjugate_gradient(A, b, x0=None, tol=1e-10, max_iter=None):
     n = len(b)
     max_iter = n if max_iter is None else max_iter

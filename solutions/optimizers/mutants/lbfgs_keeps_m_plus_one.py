@@ -1,5 +1,6 @@
 # task: lbfgs
 # Off by one in the memory: keeps the last m + 1 pairs instead of m.
+# hint: lbfgs_keeps_m_plus_one
 def lbfgs_minimize(f, grad, x0, m=10, tol=1e-6, max_iter=500):
     x = np.array(x0, dtype=np.float64, copy=True)
     g = np.asarray(grad(x), dtype=np.float64)

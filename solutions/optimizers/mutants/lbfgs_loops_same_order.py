@@ -1,5 +1,6 @@
 # task: lbfgs
 # Runs both loops of the two-loop recursion from the newest pair to the oldest.
+# hint: lbfgs_loops_same_order
 def lbfgs_direction(g, s_list, y_list):
     q = np.array(g, dtype=np.float64)
     k = len(s_list)

@@ -1,5 +1,6 @@
 # task: lbfgs
 # Scales H0 with the OLDEST pair (s_list[0], y_list[0]) instead of the newest one.
+# hint: lbfgs_h0_oldest_pair
 def lbfgs_direction(g, s_list, y_list):
     q = np.array(g, dtype=np.float64)
     k = len(s_list)

@@ -1,5 +1,6 @@
 # task: lbfgs
 # A pair with s @ y <= 1e-10 is dropped but the memory is kept (API.md: it clears the memory).
+# hint: lbfgs_kept_memory
 def lbfgs_minimize(f, grad, x0, m=10, tol=1e-6, max_iter=500):
     x = np.array(x0, dtype=np.float64, copy=True)
     g = np.asarray(grad(x), dtype=np.float64)

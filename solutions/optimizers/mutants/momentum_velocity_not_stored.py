@@ -1,6 +1,7 @@
 # task: momentum
 # Computes the velocity but never stores it back in config: every step restarts
 # from zero velocity, so the rule degenerates into plain SGD.
+# hint: velocity_not_stored
 def sgd_momentum(w, dw, config=None):
     if config is None:
         config = {}

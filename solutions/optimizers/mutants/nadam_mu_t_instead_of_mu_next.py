@@ -1,6 +1,7 @@
 # task: nadam
 # Uses the current mu_t where the look-ahead mu_{t+1} belongs (second term), i.e. Nesterov's
 # look-ahead is lost.
+# hint: nadam_mu_t_for_mu_next
 def nadam(w, dw, config=None):
     if config is None:
         config = {}

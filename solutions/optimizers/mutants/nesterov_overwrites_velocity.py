@@ -1,6 +1,7 @@
 # task: momentum
 # CS231n's Nesterov form w += -mu * v_prev + (1 + mu) * v, but v_prev is read after v was
 # overwritten, so the update collapses to classical momentum (w += v).
+# hint: nesterov_as_momentum
 def nesterov_momentum(w, dw, config=None):
     if config is None:
         config = {}

@@ -1,5 +1,6 @@
 # task: rmsprop
 # Swaps the weights of the moving average: (1 - decay) * cache + decay * dw**2.
+# hint: rmsprop_swapped_decay
 def rmsprop(w, dw, config=None):
     if config is None:
         config = {}

@@ -1,5 +1,6 @@
 # task: sgd
 # Hard-codes the default learning rate instead of reading config["learning_rate"].
+# hint: learning_rate_ignored
 def sgd(w, dw, config=None):
     if config is None:
         config = {}

@@ -1,0 +1,22 @@
+# task: bfgs
+# Tests the curvature condition as s @ y > 0 (the textbook's) instead of API.md's s @ y > 1e-10,
+# so it updates H with the tiny pairs met near a minimiser.
+# hint: bfgs_used_small_pair
+def bfgs_minimize(f, grad, x0, tol=1e-6, max_iter=500):
+    x = np.array(x0, dtype=np.float64)
+    I = np.eye(len(x))
+    H = I.copy()
+    g = grad(x)
+    n_iter = 0
+    while n_iter < max_iter and np.linalg.norm(g) >= tol:
+        p = -H @ g
+        s = backtracking_line_search(f, grad, x, p) * p
+        x = x + s
+        g_new = grad(x)
+        y = g_new - g
+        if s @ y > 0:
+            r = 1.0 / (s @ y)
+            H = (I - r * np.outer(s, y)) @ H @ (I - r * np.outer(y, s)) + r * np.outer(s, s)
+        g = g_new
+        n_iter += 1
+    return x, n_iter
