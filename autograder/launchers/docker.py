@@ -4,8 +4,9 @@ Used by the ``docker`` sandbox: the warm harness runs on the host (as for ``proc
 and ``bwrap``: pytest, torch and the tests imported once per slot), and each worker
 it starts, so each submission, gets a container of its own, removed when the worker
 ends. The student's code never shares a container, a file system or a process table
-with another submission, and the container holds nothing of the hidden side: the
-tests and the reference stay with the harness on the host.
+with another submission. The tests and the reference run with the harness on the host;
+the image's copy of the assignment (``/opt/assignment``, used by ``docker-chunk``) is
+root-only, and the worker is uid 62000 without capabilities.
 
 Each container: ``--network none``, a read-only root, a size-capped tmpfs ``/tmp``
 (the worker's home), ``--memory`` = ``--memory-swap`` (the assignment's worker limit),

@@ -3,19 +3,20 @@
 The warm harness runs on the host, one per job slot, exactly as for ``process`` and
 ``bwrap`` (:mod:`.local`); its launcher is :mod:`autograder.launchers.docker`, which
 starts every worker in a container of its own, removed when the worker ends. So the
-student's code never shares a container with another submission, and the container
-holds nothing of the hidden side (tests and reference stay with the harness).
-:mod:`.docker_chunk` instead keeps one container per job slot with the harness
-inside. This module also holds what both share: the image's name, its content
+student's code never shares a container with another submission. The tests and the
+reference run with the harness on the host; the image holds the assignment's folder too
+(``/opt/assignment``, for ``docker-chunk``), root-only, and the worker is uid 62000 with
+no capabilities. :mod:`.docker_chunk` instead keeps one container per job slot with the
+harness inside. This module also holds what both share: the image's name, its content
 label, and the check that the image is current.
 
-Container flags: ``--network none``, ``--read-only`` root, a size-capped tmpfs
-``/tmp`` (the worker's work dir), ``--memory`` = ``--memory-swap`` (no swap),
-``--pids-limit``, ``--cpus``, ``--cap-drop ALL`` plus only what the harness
-needs to start and kill the worker (``CHOWN SETUID SETGID KILL DAC_OVERRIDE
-FOWNER``; all are gone once the worker drops to its uid), ``no-new-privileges``,
-capped logs, and ``--gpus`` when asked. Every container has a name and is
-removed with ``docker rm -f`` whatever happens (timeouts, Ctrl-C).
+The flags of each kind of container are in :mod:`autograder.launchers.docker` (a
+worker's: ``--cap-drop ALL``, uid 62000) and :mod:`.docker_chunk` (a harness's: root
+with only the capabilities it needs to start, confine and kill its workers). Both use
+``--network none``, a ``--read-only`` root, a size-capped tmpfs ``/tmp``, ``--memory`` =
+``--memory-swap``, ``--pids-limit``, ``--cpus``, ``no-new-privileges``, and ``--gpus``
+when asked; every container has a name or label and is removed whatever happens
+(timeouts, Ctrl-C).
 """
 
 from __future__ import annotations

@@ -1,14 +1,15 @@
 """The ``docker-chunk`` sandbox: one long-lived container per job slot, a warm harness inside.
 
-:class:`~autograder.sandbox.docker.DockerSandbox` starts a container for every
-submission. This sandbox starts one container per job slot (same image, same
-confinement flags) whose main process is the warm harness
+:class:`~autograder.sandbox.docker.DockerSandbox` keeps the harness on the host and
+starts a container for every submission's worker. This sandbox starts one container
+per job slot (same image) whose main process is the warm harness
 (:mod:`autograder.harness.server`), and grades the slot's share of the batch, its
 *chunk*, in it: the harness forks a child per submission, whose worker is forked
-from the container's zygote as uid 62000 + slot, exactly as in a per-submission
-container. What it saves is the container start and the harness start (Python,
-pytest, torch, collecting the tests), paid once per slot instead of once per
-submission.
+from the container's zygote as uid 62000 + slot. What it saves is the container
+start per submission (and Python with numpy, or torch, starting in the worker:
+the zygote has them imported); what it gives up is a container per submission.
+Use it where the grader machine should run nothing of the assignment outside a
+container (the hidden side lives only in the image).
 
 What keeps submissions of one chunk apart:
 
