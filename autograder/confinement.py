@@ -18,12 +18,13 @@ import ctypes
 import os
 import resource
 
-__all__ = ["apply_limits", "drop_privileges", "no_new_privileges", "private_tmp", "set_parent_death_signal"]
+__all__ = ["apply_limits", "can_mount_private_tmp", "drop_privileges", "no_new_privileges", "private_tmp", "python_folders_under_tmp", "set_parent_death_signal"]
 
 _CLONE_NEWNS = 0x00020000
 _CLONE_NEWIPC = 0x08000000
-_MS_NOSUID, _MS_NODEV, _MS_BIND, _MS_REC, _MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
 _PR_SET_PDEATHSIG, _PR_SET_NO_NEW_PRIVS = 1, 38
+_CAP_SYS_ADMIN = 21
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -43,24 +44,61 @@ def private_tmp(keep: str | None, size_bytes: int) -> None:
     """Give this process (and its children) a fresh, size-capped ``/tmp`` and ``/dev/shm``.
 
     ``keep``: a folder that must stay visible at its path although it lies under ``/tmp``
-    (the slot's work folder): it is bound back into the fresh ``/tmp``. A new IPC
-    namespace leaves no SysV shared memory behind for the next submission.
+    (the slot's work folder): it is bound back into the fresh ``/tmp``. So is, read-only,
+    every folder of this Python installation that lies under ``/tmp`` (a grader installed
+    in a virtual environment there: numpy loads submodules such as ``numpy.random``
+    lazily, and a student may import scipy after confinement). A new IPC namespace
+    leaves no SysV shared memory behind for the next submission.
     """
     _check(_libc.unshare(_CLONE_NEWNS | _CLONE_NEWIPC), "unshare")
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)  # nothing we mount propagates back to the host
     # Opened in the new namespace (a bind source must be a mount of ours), before /tmp is covered.
-    kept = os.open(keep, os.O_PATH | os.O_DIRECTORY) if keep and keep.startswith("/tmp/") else None
+    binds = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY), True) for path in python_folders_under_tmp()]
+    if keep and keep.startswith("/tmp/"):
+        binds.append((keep, os.open(keep, os.O_PATH | os.O_DIRECTORY), False))
     try:
         options = f"size={int(size_bytes)},mode=1777"
         _mount("tmpfs", "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV, options)
         if os.path.isdir("/dev/shm"):
             _mount("tmpfs", "/dev/shm", "tmpfs", _MS_NOSUID | _MS_NODEV, options)
-        if kept is not None:
-            os.makedirs(keep, mode=0o711, exist_ok=True)
-            _mount(f"/proc/self/fd/{kept}", keep, None, _MS_BIND | _MS_REC)
+        for path, fd, read_only in binds:
+            os.makedirs(path, mode=0o711 if not read_only else 0o755, exist_ok=True)
+            _mount(f"/proc/self/fd/{fd}", path, None, _MS_BIND | _MS_REC)
+            if read_only:
+                _mount(None, path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
     finally:
-        if kept is not None:
-            os.close(kept)
+        for _, fd, _ in binds:
+            os.close(fd)
+
+
+def python_folders_under_tmp() -> list[str]:
+    """The folders of this Python installation (prefixes, ``sys.path``) that lie under ``/tmp``,
+    outermost only: ``["/tmp/ci/venv"]`` for a grader installed in ``/tmp/ci/venv``; usually ``[]``."""
+    import sys
+
+    candidates = {os.path.realpath(path) for path in (sys.prefix, sys.exec_prefix, sys.base_prefix, *sys.path) if path}
+    under_tmp = sorted(path for path in candidates if path.startswith("/tmp/") and os.path.isdir(path))
+    outermost: list[str] = []
+    for path in under_tmp:
+        if not any(path == kept or path.startswith(kept + "/") for kept in outermost):
+            outermost.append(path)
+    return outermost
+
+
+def can_mount_private_tmp() -> bool:
+    """Whether :func:`private_tmp` can work here: root with ``CAP_SYS_ADMIN`` in its effective set.
+
+    False as a normal user, and as root in a container without that capability (Gradescope's
+    and most CI images); the harness then sweeps the worker uid's files between submissions.
+    """
+    if os.geteuid() != 0:
+        return False
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            effective = next(int(line.split()[1], 16) for line in status if line.startswith("CapEff:"))
+    except (OSError, StopIteration, ValueError):
+        return False
+    return bool(effective & (1 << _CAP_SYS_ADMIN))
 
 
 def drop_privileges(uid: int) -> None:

@@ -177,8 +177,11 @@ class ProcessLauncher:
 
     @property
     def private_tmp(self) -> bool:
-        """Whether each worker mounts a fresh /tmp of its own (needs root's CAP_SYS_ADMIN)."""
-        return os.geteuid() == 0
+        """Whether each worker mounts a fresh /tmp of its own (needs root's CAP_SYS_ADMIN, which a
+        container such as Gradescope's may not grant: then the uid's files are swept instead)."""
+        from autograder.confinement import can_mount_private_tmp
+
+        return can_mount_private_tmp()
 
     def zygote_supported(self) -> bool:
         return True
