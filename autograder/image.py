@@ -8,7 +8,7 @@
    harness's and the worker's requirement lists, the ``autograder`` package and
    ``solutions/<id>``;
 3. ``docker build --network none`` installs everything with ``--no-index``.
-   The image is labelled with :func:`autograder.sandbox.docker.image_content_hash`
+   The image is labelled with :func:`autograder.grader_image.image_content_hash`
    (the assignment's files and the grader's package), so the docker sandboxes refuse
    an image older than either.
 """
@@ -24,7 +24,7 @@ import sys
 import tempfile
 
 from autograder.errors import ImageBuildError
-from autograder.sandbox.docker import HASH_LABEL, image_content_hash, image_tag
+from autograder.grader_image import HASH_LABEL, image_content_hash, image_tag
 from autograder.spec import AssignmentSpec
 from autograder.student_imports import distribution_of
 
@@ -96,7 +96,7 @@ def assemble_context(spec: AssignmentSpec, wheelhouse: pathlib.Path, context: pa
 def build_image(spec: AssignmentSpec, *, gpu: bool = False, base: str | None = None, tag: str | None = None,
                 wheelhouse: pathlib.Path | None = None, torch_index_url: str | None = None, quiet: bool = False) -> str:
     """Build the grader image of ``spec``; returns its tag."""
-    from autograder.sandbox.docker import docker_unavailable_reason
+    from autograder.grader_image import docker_unavailable_reason
 
     reason = docker_unavailable_reason()
     if reason:

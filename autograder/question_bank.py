@@ -36,7 +36,8 @@ import re
 import string
 import tomllib
 
-from autograder.spec import SpecError, Task
+from autograder.errors import SpecError
+from autograder.task import Task
 
 __all__ = ["KINDS", "KEY_FILE", "REVEAL_CHOICES", "KeyEntry", "Question", "QuestionBank", "letters", "load_bank", "load_key"]
 

@@ -207,8 +207,6 @@ def public_bank_toml(spec: AssignmentSpec) -> str:
 
 def release_files(spec: AssignmentSpec) -> dict[str, bytes]:
     """Relative path -> content of every file of ``assignments/<id>`` for a question assignment."""
-    from autograder.release import public_test_files
-
     root = spec.root
     bank = spec.question_bank
     files = {
@@ -218,5 +216,5 @@ def release_files(spec: AssignmentSpec) -> dict[str, bytes]:
         f"{spec.id}.ipynb": make_question_notebook(spec).encode(),
         "README.md": make_question_readme(spec).encode(),
     }
-    files.update(public_test_files(spec))
+    files.update(spec.public_test_files())
     return files

@@ -27,7 +27,7 @@ import tempfile
 from autograder.errors import ReleaseError
 from autograder.spec import AssignmentSpec, load_spec
 
-__all__ = ["ReleaseError", "build_release", "check_release", "make_stub", "public_test_files", "release", "release_files", "record_frozen"]
+__all__ = ["ReleaseError", "build_release", "check_release", "make_stub", "release", "release_files", "record_frozen"]
 
 BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")
@@ -218,20 +218,9 @@ def build_release(spec: AssignmentSpec, frozen_dir: pathlib.Path) -> dict[str, b
     if notebook_path.is_file():
         files[f"{spec.id}.ipynb"] = make_notebook(notebook_path.read_text(encoding="utf-8"), stub, spec).encode()
     files["README.md"] = make_readme(spec, notebook_path.is_file()).encode()
-    files.update(public_test_files(spec))
+    files.update(spec.public_test_files())
     for path in sorted(frozen_dir.glob("*.npz")):
         files[f"tests/expected/{path.name}"] = path.read_bytes()
-    return files
-
-
-def public_test_files(spec: AssignmentSpec) -> dict[str, bytes]:
-    """``tests/<file>`` -> content, for every file of the public tests (frozen values aside)."""
-    files = {}
-    public = spec.tests_dir("public")
-    for path in sorted(public.rglob("*")):
-        relative = path.relative_to(public)
-        if path.is_file() and "__pycache__" not in relative.parts and relative.parts[0] != "expected":
-            files[f"tests/{relative.as_posix()}"] = path.read_bytes()
     return files
 
 

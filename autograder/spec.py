@@ -44,21 +44,12 @@ if TYPE_CHECKING:
     from autograder.question_bank import QuestionBank
 
 from autograder.errors import SpecError
+from autograder.task import Task
 
 __all__ = ["AssignmentSpec", "Limits", "SpecError", "Task", "assignment_version", "find_assignment", "format_size", "load_spec",
            "snapshot_spec", "source_hash"]
 
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-@dataclasses.dataclass(frozen=True)
-class Task:
-    """One graded task: a named group of tests worth ``points``."""
-
-    id: str
-    title: str
-    points: float
-    functions: tuple[str, ...]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,6 +136,17 @@ class AssignmentSpec:
             if function in task.functions:
                 return task
         return None
+
+    def public_test_files(self) -> dict[str, bytes]:
+        """``tests/<file>`` -> content, for every file of the public tests (their frozen values aside):
+        what a release ships of them."""
+        files = {}
+        public = self.tests_dir("public")
+        for path in sorted(public.rglob("*")):
+            relative = path.relative_to(public)
+            if path.is_file() and "__pycache__" not in relative.parts and relative.parts[0] != "expected":
+                files[f"tests/{relative.as_posix()}"] = path.read_bytes()
+        return files
 
     def tests_dir(self, kind: str) -> pathlib.Path:
         """``tests/public`` or ``tests/hidden`` of a solution; ``tests`` of a release."""

@@ -100,7 +100,7 @@ def docker_reason(sandbox: str) -> str | None:
     if not sandbox.startswith("docker"):
         return None
     from autograder.sandbox import make_sandbox
-    from autograder.sandbox.docker import image_content_hash, image_tag
+    from autograder.grader_image import image_content_hash, image_tag
     from autograder.spec import find_assignment
 
     try:

@@ -49,7 +49,7 @@ BASE_IMAGE = os.environ.get("AG_BASE_IMAGE", "autograder-base:bookworm")
 
 
 def _docker_reason() -> str | None:
-    from autograder.sandbox.docker import docker_unavailable_reason
+    from autograder.grader_image import docker_unavailable_reason
 
     if docker_unavailable_reason():
         return docker_unavailable_reason()

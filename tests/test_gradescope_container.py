@@ -31,7 +31,7 @@ import time
 import jsonschema
 import pytest
 
-from autograder.sandbox.docker import docker_unavailable_reason
+from autograder.grader_image import docker_unavailable_reason
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 BASE_IMAGE = os.environ.get("AG_BASE_IMAGE", "autograder-base:bookworm")

@@ -14,7 +14,8 @@ import sys
 
 import pytest
 
-from autograder.sandbox.docker import DockerSandbox, docker_unavailable_reason, image_tag
+from autograder.grader_image import docker_unavailable_reason, image_tag
+from autograder.sandbox.docker import DockerSandbox
 from autograder.sandbox.docker_chunk import DockerChunkSandbox
 from autograder.spec import load_spec
 from test_sandbox_bwrap import grade, task_scores, write_probe_assignment
@@ -38,7 +39,7 @@ def test_a_worker_container_has_every_confinement_flag(tmp_path, monkeypatch):
     from autograder.launchers import WorkerSetup
     from autograder.launchers.docker import DockerLauncher
 
-    monkeypatch.setattr("autograder.sandbox.docker.check_image", lambda *args: None)
+    monkeypatch.setattr("autograder.grader_image.check_image", lambda *args: None)
     spec = load_spec(write_probe_assignment(tmp_path))
     launcher = DockerLauncher(WorkerSetup(spec, gpu=True), gpus="device=1")
     try:

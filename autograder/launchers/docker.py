@@ -99,14 +99,14 @@ class DockerLauncher(ProcessLauncher):
         self.label = f"org.autograder.launcher={uuid.uuid4().hex}"
         super().__init__(setup, cold=True)
         self.warnings = []  # workers are uid 62000 in containers, never root on the host
-        from autograder.sandbox.docker import check_image, image_tag
+        from autograder.grader_image import check_image, image_tag
 
         self.image = image_tag(self.spec.id, setup.gpu)
         check_image(self.spec, self.image, docker)
 
     @staticmethod
     def check_available() -> None:
-        from autograder.sandbox.docker import docker_unavailable_reason
+        from autograder.grader_image import docker_unavailable_reason
 
         reason = docker_unavailable_reason()
         if reason:

@@ -40,7 +40,7 @@ import uuid
 from autograder.errors import GraderFault, GradingCancelled, SandboxUnavailable
 from autograder.launchers.worker_uid import CONTAINER_WORKER_UID_BASE, UID_BASE_VARIABLE
 from autograder.outcomes import Outcomes
-from autograder.sandbox.docker import check_image, docker_unavailable_reason, image_tag
+from autograder.grader_image import check_image, docker_unavailable_reason, image_tag
 from autograder.sandbox.harness_process import HarnessProcess, read_outcomes
 from autograder.sandbox.local import request_timeout, with_reference_warning
 from autograder.spec import AssignmentSpec
