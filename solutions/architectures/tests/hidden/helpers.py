@@ -44,6 +44,8 @@ FLOAT64 = {"rtol": 1e-6, "atol": 1e-8}
 FLOAT32 = {"rtol": 1e-4, "atol": 1e-5}
 BN_BUFFERS = ("running_mean", "running_var", "num_batches_tracked")
 BN_MOMENTUM = 0.1  # torch's default (API.md): the weight of the new batch statistic
+BN_EPS = 1e-5  # torch's default (API.md)
+KERAS_EPS = 1e-3  # Keras's default
 KERAS_MOMENTUM = 0.99  # Keras's default (the weight of the old running value there) passed to torch as it is
 
 DEVICE_ADVICE = (" The module and its input are on the GPU: a tensor made inside forward without device=x.device "
@@ -104,12 +106,14 @@ def conv(sd: dict, name: str, x, stride=1, padding=0, groups=1):
     return F.conv2d(x, sd[f"{name}.weight"], sd.get(f"{name}.bias"), stride=stride, padding=padding, groups=groups)
 
 
-def bn(sd: dict, name: str, x, training: bool, momentum: float = BN_MOMENTUM, batch_statistics_in_eval: bool = False):
+def bn(sd: dict, name: str, x, training: bool, momentum: float = BN_MOMENTUM, eps: float = BN_EPS,
+       batch_statistics_in_eval: bool = False):
     """``F.batch_norm`` with torch's defaults; in training mode it updates ``sd``'s running statistics in place.
 
-    ``momentum``, ``batch_statistics_in_eval``: the mistakes hints name (Keras's 0.99, batch statistics in eval mode)."""
+    ``momentum``, ``eps``, ``batch_statistics_in_eval``: the mistakes hints name (Keras's 0.99 and 1e-3, batch
+    statistics in eval mode)."""
     return F.batch_norm(x, sd[f"{name}.running_mean"], sd[f"{name}.running_var"], sd[f"{name}.weight"], sd[f"{name}.bias"],
-                        training=training or batch_statistics_in_eval, momentum=momentum, eps=1e-5)
+                        training=training or batch_statistics_in_eval, momentum=momentum, eps=eps)
 
 
 def basic_block_forward(sd, x, training, *, stride, norm=bn, relu_before_sum=False, stride_on_conv2=False):
@@ -300,8 +304,11 @@ def inception(cin, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj) -> Block:
               **conv_keys("branch4.1", cin, pool_proj, 1, bias=True)}
     mistakes = {"inception_branch_order": inception_other_orders,
                 "inception_average_pool": functools.partial(inception_forward, avg_pool=True)}
+    # nn.ReLU left out of the Sequentials (applied in forward): branch2.2 becomes branch2.1, branch3.2 branch3.1
+    shifted = {key.replace("branch2.2.", "branch2.1.").replace("branch3.2.", "branch3.1."): shape
+               for key, shape in shapes.items()}
     return Block("InceptionModule", (cin, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj), {}, shapes, inception_forward, cin,
-                 mistakes, {"no_bias_without_batch_norm": _without_biases(shapes)})
+                 mistakes, {"no_bias_without_batch_norm": _without_biases(shapes), "inception_relu_outside_sequential": shifted})
 
 
 def factorized(cin, mid, cout) -> Block:
@@ -419,7 +426,10 @@ def mistake_outputs(block: Block, state: dict, x, training: bool) -> dict:
     """Hint id -> what each known mistake of ``block`` computes here; a mistake that cannot run on this input
     (a kernel larger than the padded input) is left out."""
     outputs = {}
-    for hint, wrong in block.mistakes.items():
+    mistakes = dict(block.mistakes)
+    if block.norms:
+        mistakes["keras_eps"] = block.with_norm(eps=KERAS_EPS)
+    for hint, wrong in mistakes.items():
         try:
             outputs[hint] = run_forward(wrong, state, x, training)[0]
         except RuntimeError:

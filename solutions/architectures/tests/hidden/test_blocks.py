@@ -13,8 +13,10 @@ the usual mistakes show.
 import pytest
 import torch
 from helpers import (basic_block, bottleneck, check_eval, check_everything_on, check_gradients, check_input_untouched,
-                     check_running_statistics, check_state_dict, check_train_outputs, dense_block, depthwise_separable, factorized,
-                     inception, preact_block)
+                     check_running_statistics, check_state_dict, check_train_outputs, construct, dense_block, depthwise_separable,
+                     factorized, inception, preact_block, student_step)
+
+from autograder.testing import assert_scalar_close
 
 
 def _channels(rng, low=2, high=5):
@@ -139,3 +141,16 @@ def test_forward_leaves_its_input_alone(submission, rng, device, config):
 def test_on_cuda(submission, rng, cuda, config):
     """On the GPU (TF32 off): float32 and float64 train steps, running statistics, gradients and eval."""
     check_everything_on(submission, config(rng), rng, cuda)
+
+
+@pytest.mark.parametrize("task, block, expansion", [
+    pytest.param("basic_block", basic_block(3, 3), 1, marks=pytest.mark.task("basic_block"), id="basic_block"),
+    pytest.param("bottleneck", bottleneck(8, 2), 4, marks=pytest.mark.task("bottleneck"), id="bottleneck"),
+])
+def test_expansion(submission, task, block, expansion):
+    """The class attribute ``expansion`` (output channels / planes), read on an instance: 1 and 4 (torchvision's)."""
+    module = construct(submission, block)
+    with student_step(f"{block.call}.expansion"):
+        value = submission.attribute(module, "expansion")
+    assert_scalar_close(value, expansion, name=f"{block.cls}.expansion", rtol=0, atol=0,
+                        hints={"bottleneck_expansion_one": 1} if block.cls == "Bottleneck" else {})
