@@ -195,7 +195,7 @@ class Block:
     (running statistics updated in place in training mode). ``mistakes``: hint id -> the
     forward that mistake computes (the same signature; one returning a list gives several
     candidates, any of which is that mistake). ``structure_mistakes``: hint id -> the
-    state-dict names and shapes that mistake gives.
+    state-dict names and shapes that mistake gives. ``widths``: the range of input widths.
     """
 
     cls: str
@@ -206,6 +206,7 @@ class Block:
     in_channels: int
     mistakes: dict = dataclasses.field(default_factory=dict)
     structure_mistakes: dict = dataclasses.field(default_factory=dict)
+    widths: tuple = (5, 9)  # the input widths drawn, inclusive
 
     @property
     def call(self) -> str:
@@ -311,11 +312,13 @@ def inception(cin, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj) -> Block:
                  mistakes, {"no_bias_without_batch_norm": _without_biases(shapes), "inception_relu_outside_sequential": shifted})
 
 
-def factorized(cin, mid, cout) -> Block:
+def factorized(cin, mid, cout, widths=(5, 9)) -> Block:
+    """``widths``: images narrower than the 7-wide kernel (5, 6) must work (padding 3); the mistake of swapped
+    paddings can only run, and so be named, on images at least 7 wide."""
     shapes = {**conv_keys("conv1x7", cin, mid, (1, 7), bias=True), **conv_keys("conv7x1", mid, cout, (7, 1), bias=True)}
     mistakes = {"factorized_swapped_padding": functools.partial(factorized_forward, swapped_padding=True)}
     return Block("Factorized7x7", (cin, mid, cout), {}, shapes, factorized_forward, cin, mistakes,
-                 {"no_bias_without_batch_norm": _without_biases(shapes)})
+                 {"no_bias_without_batch_norm": _without_biases(shapes)}, widths)
 
 
 def _dense_shapes(cin, growth_rate, num_layers, bn_size, sees_everything=True) -> dict:
@@ -380,9 +383,9 @@ def draw_state(block: Block, rng: np.random.Generator) -> dict:
 
 
 def draw_input(block: Block, rng: np.random.Generator, n: int | None = None, size: tuple | None = None) -> torch.Tensor:
-    """x of shape (n, in_channels, H, W): H odd, W random in 5..9 unless ``size`` is given."""
+    """x of shape (n, in_channels, H, W): H odd in 5..9, W random in ``block.widths`` unless ``size`` is given."""
     n = int(rng.integers(2, 5)) if n is None else n
-    h, w = size if size is not None else (2 * int(rng.integers(2, 5)) + 1, int(rng.integers(5, 10)))
+    h, w = size if size is not None else (2 * int(rng.integers(2, 5)) + 1, int(rng.integers(block.widths[0], block.widths[1] + 1)))
     return torch.tensor(rng.standard_normal((n, block.in_channels, h, w)), dtype=torch.float64)
 
 

@@ -74,7 +74,9 @@ CONFIGS = [
     ("preact_block", "stride2_same_channels", _basic_like(preact_block, stride=2, change=False)),
     ("inception", "random_channels", _inception),
     ("inception", "other_channels", _inception),
-    ("factorized", "random_channels", lambda rng: factorized(_channels(rng), _channels(rng), _channels(rng))),
+    ("factorized", "random_channels", lambda rng: factorized(_channels(rng), _channels(rng), _channels(rng), widths=(7, 9))),
+    # images narrower than the kernel: padding 3 keeps the width
+    ("factorized", "narrow_images", lambda rng: factorized(_channels(rng), _channels(rng), _channels(rng), widths=(5, 6))),
     ("dense_block", "two_layers", _dense(2)),
     ("dense_block", "three_layers_bn_size_2", _dense(3, bn_size=2)),
     ("dense_block", "one_layer", _dense(1)),
