@@ -1,6 +1,7 @@
 # task: basic_block
 # Adds the projection shortcut only when the channel count changes, forgetting stride 2 with equal channels:
 # the identity then has the input's spatial size and the sum fails.
+# hint: projection_only_on_channel_change
 class BasicBlock(BasicBlock):
     def __init__(self, in_channels, out_channels, stride=1):
         super().__init__(in_channels, out_channels, stride)

@@ -1,6 +1,7 @@
 # task: basic_block
 # Puts the stride on the second 3x3 convolution instead of the first: same output shape, other values
 # (and four times the work in conv1).
+# hint: basic_stride_on_conv2
 class BasicBlock(BasicBlock):
     def __init__(self, in_channels, out_channels, stride=1):
         super().__init__(in_channels, out_channels, stride)

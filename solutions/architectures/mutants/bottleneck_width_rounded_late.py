@@ -1,6 +1,8 @@
 # task: bottleneck
 # Rounds the width after multiplying by groups, int(planes * base_width / 64 * groups), instead of
 # torchvision's int(planes * base_width / 64) * groups: the same whenever planes * base_width / 64 is whole.
+# (No hint: the late width is not a multiple of groups there, so conv2 cannot be built, and the test sees
+# only that construction raised.)
 class Bottleneck(nn.Module):
     expansion = 4
 

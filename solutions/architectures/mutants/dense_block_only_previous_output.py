@@ -1,6 +1,7 @@
 # task: dense_block
 # Each layer sees only the previous layer's output (a plain stack), not the concatenation of everything
 # before it; the block still returns the concatenation of all outputs.
+# hint: dense_layer_sees_previous_only
 class DenseBlock(nn.Module):
     def __init__(self, in_channels, growth_rate, num_layers, bn_size=4):
         super().__init__()

@@ -1,6 +1,7 @@
 # task: inception
 # Hard-coded dtype: writes the branches into a preallocated torch.zeros(..., device=x.device), float32 by
 # default, so a float64 module returns float32 values rounded to 7 digits.
+# hint: float32_inside_forward
 class InceptionModule(InceptionModule):
     def forward(self, x):
         outs = [self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)]

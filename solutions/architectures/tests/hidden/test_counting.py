@@ -5,12 +5,13 @@ import torch
 
 from autograder.testing import assert_scalar_close
 from autograder.torch_ops import build_counting_module
+from helpers import telling_hints
 
 EXACT = {"rtol": 0.0, "atol": 0.0}
 
 
-def _conv_case(rng, groups_kind):
-    """Random (in, out, kernel, groups, bias): a rectangular kernel as a pair, or a square one as an int."""
+def _conv_case(rng, groups_kind, kernel_as_pair):
+    """Random (in, out, kernel, groups): the kernel a (kh, kw) pair with kh != kw, or a square one as an int."""
     groups = {"plain": 1, "grouped": int(rng.integers(2, 4)), "depthwise": None}[groups_kind]
     if groups is None:
         channels = int(rng.integers(3, 9))
@@ -20,58 +21,89 @@ def _conv_case(rng, groups_kind):
     kh, kw = int(rng.integers(1, 6)), int(rng.integers(1, 6))
     while kw == kh:
         kw = int(rng.integers(1, 6))
-    kernel = (kh, kw) if rng.random() < 0.5 else kh
-    return cin, cout, kernel, groups, bool(rng.random() < 0.5)
+    return cin, cout, (kh, kw) if kernel_as_pair else kh, groups
 
 
 def _kernel_pair(kernel):
     return tuple(kernel) if isinstance(kernel, tuple) else (kernel, kernel)
 
 
+def _equals(value, expected: int) -> bool:
+    """Whether the student's ``value`` is the number ``expected`` (False for anything that is not a number)."""
+    try:
+        return float(value) == expected
+    except (TypeError, ValueError):
+        return False
+
+
+def _parameter_count_hints(cin, cout, kernel, groups, bias):
+    """What each known mistake counts for nn.Conv2d(cin, cout, kernel, groups=groups, bias=bias)."""
+    kh, kw = _kernel_pair(kernel)
+    b = cout if bias else 0
+    return {"param_ignored_groups": cout * cin * kh * kw + b,
+            "param_left_out_bias": cout * (cin // groups) * kh * kw,
+            "param_bias_when_false": cout * (cin // groups) * kh * kw + cout,
+            "param_square_kernel": cout * (cin // groups) * kh * kh + b}
+
+
 @pytest.mark.task("conv_counts")
 @pytest.mark.parametrize("groups_kind", ["plain", "grouped", "depthwise"])
 def test_conv2d_parameter_count(submission, rng, groups_kind):
-    """Parameters of nn.Conv2d (weight and optional bias) for plain, grouped and depthwise convolutions."""
-    for bias in (True, False):
-        cin, cout, kernel, groups, _ = _conv_case(rng, groups_kind)
+    """Parameters of nn.Conv2d (weight and optional bias) for plain, grouped and depthwise convolutions, groups and bias
+    passed explicitly, rectangular (kh, kw) and square int kernels."""
+    for bias, kernel_as_pair in [(True, True), (False, False), (False, True), (True, False)]:
+        cin, cout, kernel, groups = _conv_case(rng, groups_kind, kernel_as_pair)
         expected = sum(p.numel() for p in torch.nn.Conv2d(cin, cout, kernel, groups=groups, bias=bias).parameters())
-        kh, kw = _kernel_pair(kernel)
         got = submission.conv2d_parameter_count(cin, cout, kernel, groups=groups, bias=bias)
         assert_scalar_close(got, expected, name=f"conv2d_parameter_count({cin}, {cout}, {kernel}, groups={groups}, bias={bias})",
-                            **EXACT, hints={"ignored groups (each output channel sees in_channels / groups inputs)":
-                                            cout * cin * kh * kw + (cout if bias else 0),
-                                            "left out the bias": cout * (cin // groups) * kh * kw,
-                                            "counted a bias although bias=False": expected + cout,
-                                            "used kh * kh for a (kh, kw) kernel": cout * (cin // groups) * kh * kh + (cout if bias else 0)})
+                            **EXACT, hints=telling_hints(_parameter_count_hints(cin, cout, kernel, groups, bias), expected))
+
+
+@pytest.mark.task("conv_counts")
+def test_conv2d_parameter_count_defaults(submission, rng):
+    """The defaults groups=1 and bias=True (nn.Conv2d's): conv2d_parameter_count(in, out, kernel)."""
+    cin, cout, kernel, _ = _conv_case(rng, "plain", kernel_as_pair=True)
+    expected = sum(p.numel() for p in torch.nn.Conv2d(cin, cout, kernel).parameters())
+    # The default's mistake is told apart from leaving the bias out altogether by the count with bias=True passed.
+    with_bias = submission.conv2d_parameter_count(cin, cout, kernel, groups=1, bias=True)
+    hints = {"param_default_bias_false": expected - cout} if _equals(with_bias, expected) else {}
+    got = submission.conv2d_parameter_count(cin, cout, kernel)
+    assert_scalar_close(got, expected, name=f"conv2d_parameter_count({cin}, {cout}, {kernel})", **EXACT, hints=hints)
 
 
 @pytest.mark.task("conv_counts")
 @pytest.mark.parametrize("groups_kind", ["plain", "grouped", "depthwise"])
 def test_conv2d_macs(submission, rng, groups_kind):
-    """Multiply-accumulates per image: out_channels * (in_channels / groups) * kh * kw * oh * ow."""
-    for _ in range(2):
-        cin, cout, kernel, groups, _ = _conv_case(rng, groups_kind)
+    """Multiply-accumulates per image: out_channels * (in_channels / groups) * kh * kw * oh * ow, for (h, w) pairs
+    (oh != ow) and ints."""
+    for as_pairs in (True, False):
+        cin, cout, kernel, groups = _conv_case(rng, groups_kind, kernel_as_pair=as_pairs)
         oh, ow = int(rng.integers(1, 30)), int(rng.integers(1, 30))
-        output_size = (oh, ow) if oh != ow and rng.random() < 0.7 else oh
+        while as_pairs and ow == oh:
+            ow = int(rng.integers(1, 30))
+        output_size = (oh, ow) if as_pairs else oh
         oh, ow = _kernel_pair(output_size)
         kh, kw = _kernel_pair(kernel)
         expected = cout * (cin // groups) * kh * kw * oh * ow
         got = submission.conv2d_macs(cin, cout, kernel, output_size, groups=groups)
+        hints = {"macs_ignored_groups": expected * groups,
+                 "macs_counted_bias": expected + cout * oh * ow,
+                 "macs_square_output": cout * (cin // groups) * kh * kw * oh * oh}
         assert_scalar_close(got, expected, name=f"conv2d_macs({cin}, {cout}, {kernel}, {output_size}, groups={groups})", **EXACT,
-                            hints={"ignored groups (a grouped convolution does groups times fewer MACs)": expected * groups,
-                                   "counted the bias additions": expected + cout * oh * ow,
-                                   "used oh * oh for an (oh, ow) output": cout * (cin // groups) * kh * kw * oh * oh})
+                            hints=telling_hints(hints, expected))
 
 
 @pytest.mark.task("conv_counts")
 def test_depthwise_separable_saves_macs(submission, rng):
-    """MobileNet's argument: depthwise 3x3 + pointwise 1x1 against a full 3x3, from conv2d_macs."""
+    """MobileNet's argument: depthwise 3x3 + pointwise 1x1 against a full 3x3, from conv2d_macs (groups left at its default
+    for the full and the pointwise convolutions)."""
     cin, cout, size = int(rng.integers(16, 64)), int(rng.integers(16, 64)), int(rng.integers(7, 28))
     full = submission.conv2d_macs(cin, cout, 3, size)
     separable = submission.conv2d_macs(cin, cin, 3, size, groups=cin) + submission.conv2d_macs(cin, cout, 1, size)
-    assert_scalar_close(full, cout * cin * 9 * size * size, name="MACs of the full 3x3 convolution", **EXACT)
+    assert_scalar_close(full, cout * cin * 9 * size * size, name="MACs of the full 3x3 convolution", **EXACT,
+                        hints={"macs_counted_bias": cout * cin * 9 * size * size + cout * size * size})
     assert_scalar_close(separable, cin * 9 * size * size + cin * cout * size * size, name="MACs of depthwise + pointwise", **EXACT,
-                        hints={"ignored groups in the depthwise convolution": cin * cin * 9 * size * size + cin * cout * size * size})
+                        hints={"macs_ignored_groups": cin * cin * 9 * size * size + cin * cout * size * size})
 
 
 # ----------------------------------------------------------------------------- count_parameters
@@ -100,10 +132,8 @@ def _check_count(submission, layers, ties, frozen, what):
     handle = submission.grader_op("build_counting_module", layers, list(ties), list(frozen))
     got = submission.count_parameters(handle)
     assert_scalar_close(got, expected, name=f"count_parameters of {what}", **EXACT,
-                        hints={"counted a shared (tied) parameter once per place it is used; module.parameters() yields it once":
-                               every_occurrence,
-                               "counted frozen parameters (requires_grad=False)": with_frozen,
-                               "counted the buffers too (running statistics are not parameters)": with_buffers})
+                        hints=telling_hints({"counted_tied_twice": every_occurrence, "counted_frozen": with_frozen,
+                                             "counted_buffers": with_buffers}, expected))
 
 
 @pytest.mark.task("count_parameters")
