@@ -62,7 +62,7 @@ def test_mixture_moments(submission, rng):
     se_mean = 1 / math.sqrt(half)
     assert_close(X[y == 0].mean(axis=0), np.zeros(dim), name="mean of class 0", rtol=0, atol=6 * se_mean)
     assert_close(X[y == 1].mean(axis=0), np.full(dim, separation), name="mean of class 1", rtol=0, atol=6 * se_mean,
-                 hints={"shifted only the first coordinate by the separation": np.eye(dim)[0] * separation})
+                 hints={"mixture_shift_first_coordinate": np.eye(dim)[0] * separation})
     centred = np.where((y == 1)[:, None], X - X[y == 1].mean(axis=0), X - X[y == 0].mean(axis=0))
     covariance = centred.T @ centred / n
     assert_close(covariance, np.eye(dim), name="within-class covariance", rtol=0, atol=6 * math.sqrt(2 / n))
@@ -119,13 +119,13 @@ def _small_problem(rng, n, m, dim):
 def _check_run(result, expected, no_reshuffle, n, batch_size, epochs, m):
     updates = _entry(result, "updates", "train_mlp's result")
     assert_scalar_close(updates, expected["updates"], name="updates", rtol=0, atol=0,
-                        hints={"dropped the last, smaller batch": epochs * (n // batch_size)})
+                        hints={"train_drop_last": epochs * (n // batch_size)})
     train_loss = np.asarray(_entry(result, "train_loss", "train_mlp's result"), dtype=np.float64)
     assert_close(train_loss, expected["train_loss"], name="train_loss (per epoch, the mean of the batch losses)", rtol=2e-4, atol=1e-6,
-                 hints={"drew one permutation and reused it every epoch (reshuffle each epoch)": no_reshuffle["train_loss"]})
+                 hints={"train_no_reshuffle": no_reshuffle["train_loss"]})
     assert_scalar_close(_entry(result, "test_accuracy", "train_mlp's result"), expected["test_accuracy"], name="test_accuracy",
                         rtol=0, atol=2 / m + 1e-9,
-                        hints={"measured the accuracy on the training set": expected["train_accuracy"]})
+                        hints={"train_accuracy_on_train": expected["train_accuracy"]})
 
 
 @pytest.mark.task("train_mlp")

@@ -64,12 +64,12 @@ def test_first_layer_std_matches_the_initialiser(submission, rng, init):
         s = math.sqrt(width) * WEIGHT_STD[init](width)
         hints = {}
         if init == "kaiming":
-            hints["used Xavier's sqrt(2 / (fan_in + fan_out)) or sqrt(1 / fan_in) instead of sqrt(2 / fan_in)"] = _std_of_activation(activation, 1.0)
+            hints["kaiming_xavier_std"] = _std_of_activation(activation, 1.0)
         if init == "xavier":
-            hints["used sqrt(2 / fan_in) (Kaiming's) instead of sqrt(2 / (fan_in + fan_out))"] = _std_of_activation(activation, math.sqrt(2))
-            hints["drew uniformly with the std as the limit (variance 3 times too small)"] = _std_of_activation(activation, s / math.sqrt(3))
+            hints["xavier_kaiming_std"] = _std_of_activation(activation, math.sqrt(2))
+            hints["xavier_uniform_std_as_bound"] = _std_of_activation(activation, s / math.sqrt(3))
         if init == "normal_0.01":
-            hints["used 0.01 as the variance instead of the std"] = _std_of_activation(activation, 0.1 * math.sqrt(width))
+            hints["small_init_std_as_variance"] = _std_of_activation(activation, 0.1 * math.sqrt(width))
         assert_scalar_close(stds[0], _std_of_activation(activation, s), name=f"std of the first layer's output ({init}, {activation})",
                             rtol=0.05, atol=0, hints=hints)
     again = _as_vector(submission.activation_std_by_layer(init, "relu", depth=2, width=width, n=n, seed=seed), 2, "stds")

@@ -46,17 +46,22 @@ def test_closed_form(submission, rng):
         train, test = _pair(submission.dropout_variance(mean, var, p), "dropout_variance")
         expected_train, expected_test = _closed_form(mean, var, p)
         assert_scalar_close(train, expected_train, name=f"train_var (mean={mean:.3g}, var={var:.3g}, p={p:.3g})", rtol=1e-12, atol=1e-12,
-                            hints={"forgot the mean: E[Y^2] = (var + mean^2) / (1 - p), then subtract mean^2": var / (1 - p),
-                                   "used the keep probability where p is the drop probability": (var + mean**2) / p - mean**2 if p else math.nan})
+                            hints={"dropout_variance_without_mean": var / (1 - p),
+                                   "dropout_variance_keep_probability": (var + mean**2) / p - mean**2 if p else math.nan})
         assert_scalar_close(test, expected_test, name=f"test_var (mean={mean:.3g}, var={var:.3g}, p={p:.3g})", rtol=1e-12, atol=1e-12,
-                            hints={"scaled at test time too (inverted dropout is the identity at test time)": var / (1 - p),
-                                   "multiplied by (1 - p) at test time": var * (1 - p) ** 2})
+                            hints={"dropout_test_variance_scaled": var / (1 - p),
+                                   "dropout_test_variance_times_keep": var * (1 - p) ** 2})
 
 
 def test_simulation_within_sampling_error(submission, rng):
-    """The simulated variances agree with the closed form within 6 standard errors (n = 40000)."""
+    """The simulated variances agree with the closed form within 6 standard errors (n = 40000), for a large p and two moderate ones."""
     n = 40000
-    for mean, var, p in ((float(rng.uniform(1, 3)), float(rng.uniform(0.5, 2)), float(rng.uniform(0.2, 0.6))),
+    # First a zero-mean unit and a large p, where the hints can tell the mistakes apart: keeping a unit with probability p
+    # (the keep-probability convention) is far from dropping it with probability p (not so near p = 0.5), each mistake's
+    # variance is smaller than the right one's (so is its sampling error, and 6 standard errors of the right one cover it),
+    # and without the mean's contribution the two mistakes stay further apart than that tolerance.
+    for mean, var, p in ((0.0, float(rng.uniform(0.5, 2)), float(rng.uniform(0.6, 0.8))),
+                         (float(rng.uniform(1, 3)), float(rng.uniform(0.5, 2)), float(rng.uniform(0.2, 0.6))),
                          (0.0, float(rng.uniform(0.5, 2)), float(rng.uniform(0.2, 0.6)))):
         train, test = _pair(submission.simulate_dropout_variance(mean, var, p, n, seed=int(rng.integers(0, 2**31 - 1))),
                             "simulate_dropout_variance")
@@ -64,8 +69,8 @@ def test_simulation_within_sampling_error(submission, rng):
         se_train, se_test = _sample_variance_se(mean, var, p, n)
         assert_scalar_close(train, expected_train, name=f"simulated train_var (mean={mean:.3g}, var={var:.3g}, p={p:.3g})",
                             rtol=0, atol=6 * se_train,
-                            hints={"did not divide the kept units by (1 - p)": (1 - p) * (var + mean**2) - ((1 - p) * mean) ** 2,
-                                   "kept units with probability p (p is the drop probability)": (var + mean**2) / p - mean**2})
+                            hints={"simulate_dropout_unscaled": (1 - p) * (var + mean**2) - ((1 - p) * mean) ** 2,
+                                   "simulate_dropout_keep_probability": (var + mean**2) / p - mean**2})
         assert_scalar_close(test, expected_test, name=f"simulated test_var (mean={mean:.3g}, var={var:.3g}, p={p:.3g})",
                             rtol=0, atol=6 * se_test)
 
