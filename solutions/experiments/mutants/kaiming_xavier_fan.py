@@ -2,6 +2,7 @@
 # claim: xavier_tanh_and_kaiming_relu_stay_in_a_band
 # Kaiming with Xavier's fan: std sqrt(2 / (fan_in + fan_out)) instead of sqrt(2 / fan_in),
 # so each ReLU layer halves the variance.
+# hint: kaiming_xavier_std
 def _init_weight(init, fan_in, fan_out, rng):
     if init == "zeros":
         return np.zeros((fan_in, fan_out))

@@ -2,6 +2,7 @@
 # claim: l1_zeroes_uninformative_weights
 # L1 by subgradient descent (w -= lr * (grad + reg * sign(w))) instead of soft-thresholding:
 # the weights oscillate around 0 and are never exactly 0.
+# hint: l1_subgradient
 def l1_vs_l2(X, y, reg, steps=500, lr=0.1):
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)

@@ -1,5 +1,6 @@
 # task: l1_vs_l2
 # Soft-thresholds by reg instead of lr * reg (the proximal step of lr * reg * |w|).
+# hint: l1_threshold_by_reg
 def l1_vs_l2(X, y, reg, steps=500, lr=0.1):
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)

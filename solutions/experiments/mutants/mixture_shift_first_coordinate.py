@@ -1,5 +1,6 @@
 # task: mixture
 # Moves class 1 by the separation along the first coordinate only (the notes: "a mean separated by 1 in every dimension").
+# hint: mixture_shift_first_coordinate
 def gaussian_mixture(n, dim=12, separation=1.0, seed=0):
     rng = np.random.default_rng(seed)
     half = n // 2

@@ -1,5 +1,6 @@
 # task: train_mlp
 # Measures "test_accuracy" on the training set (X_train, y_train) instead of the test set.
+# hint: train_accuracy_on_train
 _reference_train_mlp = train_mlp
 
 

@@ -1,5 +1,6 @@
 # task: train_mlp
 # Drops the last, smaller batch of every epoch (like DataLoader(drop_last=True)).
+# hint: train_drop_last
 def train_mlp(X_train, y_train, X_test, y_test, batch_size, epochs, lr, seed=0, hidden=32):
     torch.manual_seed(seed)
     x_train = torch.as_tensor(np.asarray(X_train), dtype=torch.float32)

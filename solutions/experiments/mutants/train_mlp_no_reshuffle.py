@@ -1,5 +1,6 @@
 # task: train_mlp
 # Draws one permutation before the first epoch and reuses it every epoch (no reshuffling).
+# hint: train_no_reshuffle
 def train_mlp(X_train, y_train, X_test, y_test, batch_size, epochs, lr, seed=0, hidden=32):
     torch.manual_seed(seed)
     x_train = torch.as_tensor(np.asarray(X_train), dtype=torch.float32)
