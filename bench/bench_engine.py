@@ -17,7 +17,11 @@ ratios measured in this run, not absolute times:
   the batch is that compute divided by the job slots;
 - ``docker`` (a container per submission) against ``docker-chunk``.
 
-Medians over the rounds. Docker sandboxes need the grader image of batchnorm
+Both graders' results are checked, not only timed: otter must write results for every
+notebook it can grade and give ``correct.ipynb`` 27/27; ours must grade every notebook
+without a grader error, give ``correct`` and ``correct_print`` the same score (the points
+of otter's three functions under this course's seven-task contract) and the stub 0; a
+grader that did not grade stops the benchmark. Medians over the rounds. Docker sandboxes need the grader image of batchnorm
 (.ci/sandboxes.sh builds it) and are skipped with the reason otherwise.
 """
 
@@ -55,10 +59,28 @@ def timed(command: list[str], cwd: pathlib.Path, env: dict | None = None) -> flo
     return time.perf_counter() - started
 
 
+#: notebooks otter cannot grade (BASELINE's README: os._exit kills its kernel, `otter run` exits 1 without results)
+OTTER_CRASHES = {"h_osexit"}
+#: what each grader must give the notebook the single-notebook rows time (BASELINE's results/oracle.json: 27/27)
+CORRECT_OTTER_SCORE = 27.0
+
+
 def otter_run(notebook: pathlib.Path, scratch: pathlib.Path) -> float:
-    out = scratch / f"otter-{notebook.stem}"
+    """Seconds of one ``otter run``; raises when otter wrote no results (a failed run must not be timed as a grading)."""
+    out = scratch / f"otter-{notebook.stem}-{time.monotonic_ns()}"
     out.mkdir(parents=True, exist_ok=True)
-    return timed([str(OTTER), "run", "--no-logo", "-a", str(otter_zip()), "-o", str(out), str(notebook)], scratch)
+    seconds = timed([str(OTTER), "run", "--no-logo", "-a", str(otter_zip()), "-o", str(out), str(notebook)], scratch)
+    results = out / "results.json"
+    if notebook.stem not in OTTER_CRASHES:
+        if not results.is_file():
+            sys.exit(f"otter run wrote no results for {notebook.name}: run it by hand to see why "
+                     f"(is the venv's python3 kernel installed? bash bench/setup_otter.sh)")
+        if notebook.stem == "correct":
+            score = sum(test.get("score", 0) for test in json.loads(results.read_text())["tests"])
+            if score != CORRECT_OTTER_SCORE:
+                sys.exit(f"otter gave correct.ipynb {score}, not {CORRECT_OTTER_SCORE}: the baseline is not grading")
+    shutil.rmtree(out, ignore_errors=True)
+    return seconds
 
 
 def ours_grade(paths: list[pathlib.Path], scratch: pathlib.Path, sandbox: str, jobs: int) -> float:
@@ -66,6 +88,20 @@ def ours_grade(paths: list[pathlib.Path], scratch: pathlib.Path, sandbox: str, j
     command = [*AUTOGRADER, "grade", "--assignment", "batchnorm", "--sandbox", sandbox, "--jobs", str(jobs), "--seed", "7",
                "--quiet", "--out", str(out), *map(str, paths)]
     seconds = timed(command, REPO)
+    grades = out / "grades.csv"
+    rows = grades.read_text().splitlines()[1:] if grades.is_file() else []
+    if len(rows) != len(paths):
+        sys.exit(f"autograder grade ({sandbox}) graded {len(rows)} of {len(paths)} notebooks: run it by hand to see why")
+    if any(",grader_error," in row for row in rows):
+        sys.exit(f"autograder grade ({sandbox}) recorded grader errors: {[row for row in rows if ',grader_error,' in row][:3]}")
+    # The notebooks implement otter's three functions of the assignment, so under this course's
+    # contract (seven tasks) `correct` earns the points of the tasks it has, the same every time,
+    # with or without its debug print; the stub earns nothing.
+    totals = {row.split(",")[0]: float(row.split(",")[2]) for row in rows}
+    correct = {total for name, total in totals.items() if name.startswith("correct")}
+    stub = {total for name, total in totals.items() if name.startswith("stub")}
+    if len(correct) > 1 or correct == {0.0} or stub - {0.0}:
+        sys.exit(f"autograder grade ({sandbox}) is not grading consistently: correct {sorted(correct)}, stub {sorted(stub)}")
     shutil.rmtree(out, ignore_errors=True)
     return seconds
 
