@@ -221,3 +221,25 @@ def test_assert_raises_reads_the_student_exception_type_as_data():
     assert_raises(ValueError, raises_local)
     with pytest.raises(AssertionError, match="returned normally"):
         assert_raises(ValueError, lambda: 1)
+
+
+def test_backpropagate_gives_the_gradients_of_backward_with_an_upstream_gradient_bit_for_bit():
+    import torch
+
+    from autograder.testing.torch_oracles import backpropagate
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((6, 4))
+    upstream = torch.tensor(rng.standard_normal((6, 4)))
+    gradients = []
+    for through in ("backward", "backpropagate"):
+        leaf = torch.tensor(x, requires_grad=True)
+        out = torch.tanh(leaf) * leaf.sum(dim=0)
+        if through == "backward":
+            out.backward(upstream)
+        else:
+            backpropagate(out, upstream)
+        gradients.append(leaf.grad.numpy().copy())
+    assert np.array_equal(gradients[0], gradients[1])
+    with pytest.raises(ValueError, match="shape"):
+        backpropagate(torch.ones(3, requires_grad=True) * 2, torch.ones(1))

@@ -22,7 +22,7 @@ import torch
 from autograder.testing.compare import float32_tolerances
 from autograder.testing.oracles import oracle
 
-__all__ = ["leaf", "to_array", "tolerances", "torch_forward_backward", "torch_loss_and_grad"]
+__all__ = ["backpropagate", "leaf", "to_array", "tolerances", "torch_forward_backward", "torch_loss_and_grad"]
 
 
 def leaf(array, requires_grad: bool = True) -> torch.Tensor:
@@ -35,6 +35,20 @@ def to_array(tensor: torch.Tensor | None) -> np.ndarray | None:
     if tensor is None:
         return None
     return tensor.detach().cpu().to(torch.float64).numpy().copy()
+
+
+def backpropagate(out: torch.Tensor, upstream: torch.Tensor) -> None:
+    """``out.backward(upstream)``, computed as ``(out * upstream).sum().backward()``: the same gradients, bit for bit
+    (the product's gradient with respect to ``out`` is ``1.0 * upstream``).
+
+    Why: ``Tensor.backward`` with an explicit gradient makes torch import
+    ``torch.fx.experimental.symbolic_shapes`` and with it sympy, about a second the first
+    time, which every forked harness child of a cold harness (a single submission) would pay.
+    ``upstream`` must have ``out``'s shape (no broadcasting).
+    """
+    if tuple(upstream.shape) != tuple(out.shape):
+        raise ValueError(f"the upstream gradient has shape {tuple(upstream.shape)}, the output {tuple(out.shape)}")
+    (out * upstream).sum().backward()
 
 
 @oracle
@@ -52,7 +66,7 @@ def torch_forward_backward(function: Callable[..., torch.Tensor], inputs: Sequen
     out = function(*tensors)
     if dout is None:
         return to_array(out), ()
-    out.backward(torch.tensor(np.asarray(dout, dtype=np.float64)))
+    backpropagate(out, torch.tensor(np.asarray(dout, dtype=np.float64)))
     return to_array(out), tuple(to_array(tensors[i].grad) if tensors[i].grad is not None else np.zeros(np.shape(inputs[i])) for i in wrt)
 
 

@@ -39,6 +39,7 @@ import torch.nn.functional as F
 from autograder.testing import ComparisonFailure, assert_close, oracle
 from autograder.testing.hints import describe_hint
 from autograder.testing.torch_modules import device_of, on_device, tensor_values
+from autograder.testing.torch_oracles import backpropagate
 
 FLOAT64 = {"rtol": 1e-6, "atol": 1e-8}
 FLOAT32 = {"rtol": 1e-4, "atol": 1e-5}
@@ -421,7 +422,7 @@ def run_forward_backward(forward: Callable, parameter_names: tuple, state: dict,
         leaves[key].requires_grad_(True)
     x = x.detach().to(torch.float64, copy=True).requires_grad_(True)
     out = forward(leaves, x, training)
-    out.backward(dout.to(torch.float64))
+    backpropagate(out, dout.to(torch.float64))
     return out.detach(), x.grad, {key: leaves[key].grad for key in parameter_names}
 
 
