@@ -46,6 +46,9 @@ def pytest_arguments(tests_dir: pathlib.Path, assignment: pathlib.Path | None = 
         # Capture at the Python level: a process that runs suites (a Jupyter kernel, the warm harness)
         # keeps its own file descriptors.
         "--capture=sys", "-p", "no:faulthandler",
+        # No log capture: no test reads `caplog`, and the plugin adds and removes handlers on every
+        # logger three times per test (a tenth of a second per submission).
+        "-p", "no:logging",
     ] + (["--ag-assignment", str(assignment)] if assignment else [])
 
 
