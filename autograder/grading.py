@@ -291,6 +291,9 @@ def _grade_batch(spec: AssignmentSpec, paths: list[pathlib.Path], out_dir: pathl
         else:
             pending.append(submission)
     warm = options.warm if options.warm is not None else len(pending) >= 2 * max(1, options.jobs)
+    prepare = getattr(sandbox, "prepare", None)
+    if callable(prepare) and pending:  # harnesses start while the first submissions are taken in
+        prepare(spec, min(max(1, options.jobs), len(pending)), gpu=options.gpu, tests=options.tests, jobs=options.jobs)
     grade = BatchGrading(spec, version, options, warm, sandbox)
 
     def record(submission: Submission, result: SubmissionResult) -> None:

@@ -219,3 +219,30 @@ def test_a_reference_short_of_full_marks_is_reported_to_the_instructor(tmp_path,
     results = grade_batch(spec, paths, tmp_path / "out", GradeOptions(sandbox="process", jobs=1, seed=3, progress=False, warm=True))
     assert all(r.score == 2 for r in results)
     assert any("the reference solution scored 1.0/2" in w for w in results[0].warnings), results[0].warnings
+
+
+@pytest.mark.slow
+def test_the_batch_starts_one_harness_per_slot_ahead_of_its_first_grading(tmp_path, counter, monkeypatch):
+    from autograder.sandbox import harness_process
+
+    started = []
+    real_init = harness_process.HarnessProcess.__init__
+
+    def counting_init(self, command, **options):
+        started.append(options.get("wait", True))
+        real_init(self, command, **options)
+
+    monkeypatch.setattr(harness_process.HarnessProcess, "__init__", counting_init)
+    spec = load_spec(write_assignment(tmp_path))
+    paths = []
+    for index in range(4):
+        path = tmp_path / f"student{index}.py"
+        path.write_text(REFERENCE)
+        paths.append(path)
+    results = grade_batch(spec, paths, tmp_path / "out", GradeOptions(sandbox="process", jobs=2, seed=3, progress=False, retries=0))
+    # (Under `process`, two submissions graded at the same time can see each other's files in /var/tmp:
+    # docs/sandboxes.md. Only the value task is asserted here.)
+    assert [r.status for r in results] == ["ok"] * 4
+    assert [next(t.score for t in r.tasks if t.id == "value") for r in results] == [1, 1, 1, 1]
+    # Both slots' harnesses were started by prepare() (not waiting for ready), and none was started again.
+    assert started == [False, False]

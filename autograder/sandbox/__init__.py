@@ -44,6 +44,10 @@ class Sandbox(Protocol):
     def cancel(self) -> None:
         """Stop what is running; running and later :meth:`grade` calls raise :class:`GradingCancelled`."""
 
+    # Optional: ``prepare(spec, slots, *, gpu, tests, jobs)`` starts what the first ``slots`` job
+    # slots need (their harnesses) in the background, so that it overlaps the batch's intake;
+    # the batch calls it where a sandbox has it (:class:`.local.LocalSandbox`).
+
     def close(self) -> None:
         """Release what the sandbox keeps between submissions (harnesses, containers)."""
 

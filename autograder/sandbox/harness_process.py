@@ -41,7 +41,13 @@ def read_outcomes(path: pathlib.Path) -> Outcomes:
 class HarnessProcess:
     """A started warm harness. ``command`` is its argv (a local python, or ``docker run -i ...``)."""
 
-    def __init__(self, command: list[str], *, env: dict[str, str] | None = None, cwd: str | None = None, label: str = "harness"):
+    def __init__(self, command: list[str], *, env: dict[str, str] | None = None, cwd: str | None = None, label: str = "harness",
+                 wait: bool = True):
+        """Start the harness; with ``wait`` (the default) also wait until it is ready (:meth:`wait_ready`).
+
+        The harness dies with the *thread* that starts it (its parent-death signal), so start
+        it from a thread that lives as long as it is used; only the wait may happen elsewhere.
+        """
         self.label = label
         self._ids = 0
         self._lock = threading.Lock()
@@ -51,10 +57,20 @@ class HarnessProcess:
         self._stderr_thread = threading.Thread(target=self._drain_stderr, daemon=True)
         self._stderr_thread.start()
         self._buffer = b""
-        ready = self._read_reply(time.monotonic() + START_TIMEOUT_S)
+        self.collection_errors: list[str] = []
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Wait for the harness's ``ready`` line; raises :class:`GraderFault` (after stopping it) if it did not start."""
+        try:
+            ready = self._read_reply(time.monotonic() + START_TIMEOUT_S)
+        except GraderFault:
+            self.stop()
+            raise
         if ready.get("op") != "ready":
             self.stop()
-            raise GraderFault(f"the {label} did not start: {ready.get('error') or self.stderr_tail()}")
+            raise GraderFault(f"the {self.label} did not start: {ready.get('error') or self.stderr_tail()}")
         if ready.get("collection_errors"):
             # The tests themselves are broken: every submission would be a grader error; say why now.
             self.collection_errors = list(ready["collection_errors"])

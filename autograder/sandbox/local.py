@@ -60,6 +60,7 @@ class LocalSandbox:
         self.launcher = launcher
         self.launcher_options = dict(launcher_options or {})
         self._harnesses: dict[tuple, HarnessProcess] = {}
+        self._starting: dict[tuple, threading.Event] = {}  # harnesses prepare() is starting, set when done
         self._lock = threading.Lock()
         self.cancelled = False
         self._scratch = pathlib.Path(tempfile.mkdtemp(prefix="ag-local-"))
@@ -69,21 +70,80 @@ class LocalSandbox:
 
         check_launcher(self.launcher)
 
+    @staticmethod
+    def _key(spec: AssignmentSpec, slot: int, gpu: bool, tests: str) -> tuple:
+        return (slot, str(spec.root), gpu, tests)
+
+    def prepare(self, spec: AssignmentSpec, slots: int, *, gpu: bool = False, tests: str = "hidden", jobs: int = 1) -> None:
+        """Start the harnesses of job slots ``0 .. slots - 1`` now; they get ready in the background.
+
+        A harness takes seconds to start (Python, pytest, torch, the tests); started while
+        the batch takes in its first submissions, that time overlaps theirs. The processes
+        are started from the calling thread (a harness ends with the thread that started
+        it), which must outlive the batch; only the wait for ``ready`` runs in threads. A
+        harness that fails to start here is started again by the slot's first grading,
+        which reports why.
+        """
+        for slot in range(slots):
+            key = self._key(spec, slot, gpu, tests)
+            with self._lock:
+                if self.cancelled or key in self._harnesses or key in self._starting:
+                    continue
+                done = self._starting[key] = threading.Event()
+            try:
+                harness = HarnessProcess(self._harness_command(spec, slot, gpu, tests, jobs), env=harness_environment(),
+                                         cwd=str(self._scratch), label="harness", wait=False)
+            except Exception:  # noqa: BLE001 (the slot's first grading starts it again and says why)
+                with self._lock:
+                    self._starting.pop(key, None)
+                done.set()
+                continue
+
+            def wait_ready(key=key, harness=harness, done=done) -> None:
+                try:
+                    harness.wait_ready()
+                    with self._lock:
+                        self._harnesses[key] = harness
+                        if self.cancelled:
+                            harness.interrupt()
+                except Exception:  # noqa: BLE001 (stopped by wait_ready; the first grading starts another)
+                    pass
+                finally:
+                    with self._lock:
+                        self._starting.pop(key, None)
+                    done.set()
+
+            threading.Thread(target=wait_ready, name=f"harness-ready-{slot}", daemon=True).start()
+
     def _harness(self, spec: AssignmentSpec, slot: int, gpu: bool, tests: str, jobs: int) -> HarnessProcess:
-        key = (slot, str(spec.root), gpu, tests)
+        key = self._key(spec, slot, gpu, tests)
+        with self._lock:
+            if self.cancelled:
+                raise GradingCancelled()
+            starting = self._starting.get(key)
+        if starting is not None:
+            starting.wait()  # prepare() is starting this slot's harness
         with self._lock:
             if self.cancelled:
                 raise GradingCancelled()
             harness = self._harnesses.get(key)
         if harness is not None and harness.alive:
             return harness
+        return self._start_harness(spec, slot, gpu, tests, jobs)
+
+    def _harness_command(self, spec: AssignmentSpec, slot: int, gpu: bool, tests: str, jobs: int) -> list[str]:
         command = [sys.executable, "-m", "autograder.harness.server", "--assignment", str(spec.root), "--launcher", self.launcher,
                    "--slot", str(slot), "--tests", tests, "--threads", str(max(1, (os.cpu_count() or 1) // max(1, jobs)))]
         if gpu:
             command.append("--gpu")
         for option, value in self.launcher_options.items():
             command += ["--launcher-option", f"{option}={value}"]
-        harness = HarnessProcess(command, env=harness_environment(), cwd=str(self._scratch), label="harness")
+        return command
+
+    def _start_harness(self, spec: AssignmentSpec, slot: int, gpu: bool, tests: str, jobs: int) -> HarnessProcess:
+        key = self._key(spec, slot, gpu, tests)
+        harness = HarnessProcess(self._harness_command(spec, slot, gpu, tests, jobs), env=harness_environment(), cwd=str(self._scratch),
+                                 label="harness")
         with self._lock:
             old = self._harnesses.pop(key, None)
             self._harnesses[key] = harness
@@ -126,7 +186,11 @@ class LocalSandbox:
             harness.stop(self.CANCEL_GRACE_S)
 
     def close(self) -> None:
-        """Stop the harnesses (end of batch)."""
+        """Stop the harnesses (end of batch), those still starting included."""
+        with self._lock:
+            starting = list(self._starting.values())
+        for done in starting:
+            done.wait()
         with self._lock:
             running = list(self._harnesses.values())
             self._harnesses.clear()
