@@ -134,6 +134,14 @@ def write_assignment(base: pathlib.Path) -> pathlib.Path:
     return root
 
 
+def reference_copies(folder: pathlib.Path, count: int) -> list[pathlib.Path]:
+    """``count`` submissions that are copies of the reference: student0.py, student1.py, ..."""
+    paths = [folder / f"student{index}.py" for index in range(count)]
+    for path in paths:
+        path.write_text(REFERENCE)
+    return paths
+
+
 @pytest.fixture
 def counter(tmp_path, monkeypatch) -> pathlib.Path:
     path = tmp_path / "oracle-calls"
@@ -146,11 +154,7 @@ def counter(tmp_path, monkeypatch) -> pathlib.Path:
 @pytest.mark.parametrize("sandbox", SANDBOXES)
 def test_one_warm_harness_grades_a_slot_and_nothing_a_submission_left_reaches_the_next(tmp_path, counter, sandbox):
     spec = load_spec(write_assignment(tmp_path))
-    paths = []
-    for index in range(4):
-        path = tmp_path / f"student{index}.py"
-        path.write_text(REFERENCE)
-        paths.append(path)
+    paths = reference_copies(tmp_path, 4)
     results = grade_batch(spec, paths, tmp_path / "out", GradeOptions(sandbox=sandbox, jobs=1, seed=3, progress=False, retries=0))
     messages = {r.name: [o.message for t in r.tasks for o in t.tests if o.outcome != "passed"] for r in results}
     assert [r.score for r in results] == [2, 2, 2, 2], messages
@@ -165,11 +169,7 @@ def test_one_warm_harness_grades_a_slot_and_nothing_a_submission_left_reaches_th
 @pytest.mark.slow
 def test_without_warm_up_each_submission_computes_its_references(tmp_path, counter):
     spec = load_spec(write_assignment(tmp_path))
-    paths = []
-    for index in range(2):
-        path = tmp_path / f"student{index}.py"
-        path.write_text(REFERENCE)
-        paths.append(path)
+    paths = reference_copies(tmp_path, 2)
     results = grade_batch(spec, paths, tmp_path / "out", GradeOptions(sandbox="process", jobs=1, seed=3, progress=False, warm=False))
     assert [r.score for r in results] == [2, 2]
     assert counter.read_text() == "xx"
@@ -211,11 +211,7 @@ def test_a_reference_short_of_full_marks_is_reported_to_the_instructor(tmp_path,
     root = write_assignment(tmp_path)
     (root / "traces.py").write_text(REFERENCE.replace("return 2 * x", "return 2 * x + 1"))
     spec = load_spec(root)
-    paths = []
-    for index in range(2):
-        path = tmp_path / f"student{index}.py"
-        path.write_text(REFERENCE)
-        paths.append(path)
+    paths = reference_copies(tmp_path, 2)
     results = grade_batch(spec, paths, tmp_path / "out", GradeOptions(sandbox="process", jobs=1, seed=3, progress=False, warm=True))
     assert all(r.score == 2 for r in results)
     assert any("the reference solution scored 1.0/2" in w for w in results[0].warnings), results[0].warnings
@@ -234,11 +230,7 @@ def test_the_batch_starts_one_harness_per_slot_ahead_of_its_first_grading(tmp_pa
 
     monkeypatch.setattr(harness_process.HarnessProcess, "__init__", counting_init)
     spec = load_spec(write_assignment(tmp_path))
-    paths = []
-    for index in range(4):
-        path = tmp_path / f"student{index}.py"
-        path.write_text(REFERENCE)
-        paths.append(path)
+    paths = reference_copies(tmp_path, 4)
     results = grade_batch(spec, paths, tmp_path / "out", GradeOptions(sandbox="process", jobs=2, seed=3, progress=False, retries=0))
     # (Under `process`, two submissions graded at the same time can see each other's files in /var/tmp:
     # docs/sandboxes.md. Only the value task is asserted here.)
