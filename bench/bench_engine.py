@@ -21,13 +21,15 @@ Both graders' results are checked, not only timed: otter must write results for 
 notebook it can grade and give ``correct.ipynb`` 27/27; ours must grade every notebook
 without a grader error, give ``correct`` and ``correct_print`` the same score (the points
 of otter's three functions under this course's seven-task contract) and the stub 0; a
-grader that did not grade stops the benchmark. Medians over the rounds. Docker sandboxes need the grader image of batchnorm
-(.ci/sandboxes.sh builds it) and are skipped with the reason otherwise.
+grader that did not grade stops the benchmark. Medians over the rounds. Docker sandboxes
+need the grader image of batchnorm (.ci/sandboxes.sh builds it) and are skipped with the
+reason otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import pathlib
@@ -61,12 +63,12 @@ def timed(command: list[str], cwd: pathlib.Path, env: dict | None = None) -> flo
 
 #: notebooks otter cannot grade (BASELINE's README: os._exit kills its kernel, `otter run` exits 1 without results)
 OTTER_CRASHES = {"h_osexit"}
-#: what each grader must give the notebook the single-notebook rows time (BASELINE's results/oracle.json: 27/27)
+#: otter's score for correct.ipynb, the notebook the single-notebook rows time (BASELINE's results/oracle.json)
 CORRECT_OTTER_SCORE = 27.0
 
 
 def otter_run(notebook: pathlib.Path, scratch: pathlib.Path) -> float:
-    """Seconds of one ``otter run``; raises when otter wrote no results (a failed run must not be timed as a grading)."""
+    """Seconds of one ``otter run``; stops the benchmark when otter did not grade (a failed run is no baseline)."""
     out = scratch / f"otter-{notebook.stem}-{time.monotonic_ns()}"
     out.mkdir(parents=True, exist_ok=True)
     seconds = timed([str(OTTER), "run", "--no-logo", "-a", str(otter_zip()), "-o", str(out), str(notebook)], scratch)
@@ -89,17 +91,16 @@ def ours_grade(paths: list[pathlib.Path], scratch: pathlib.Path, sandbox: str, j
                "--quiet", "--out", str(out), *map(str, paths)]
     seconds = timed(command, REPO)
     grades = out / "grades.csv"
-    rows = grades.read_text().splitlines()[1:] if grades.is_file() else []
+    rows = list(csv.DictReader(grades.open())) if grades.is_file() else []
     if len(rows) != len(paths):
         sys.exit(f"autograder grade ({sandbox}) graded {len(rows)} of {len(paths)} notebooks: run it by hand to see why")
-    if any(",grader_error," in row for row in rows):
-        sys.exit(f"autograder grade ({sandbox}) recorded grader errors: {[row for row in rows if ',grader_error,' in row][:3]}")
+    if errors := [row["name"] for row in rows if row["status"] == "grader_error"]:
+        sys.exit(f"autograder grade ({sandbox}) recorded grader errors: {errors[:3]}")
     # The notebooks implement otter's three functions of the assignment, so under this course's
     # contract (seven tasks) `correct` earns the points of the tasks it has, the same every time,
     # with or without its debug print; the stub earns nothing.
-    totals = {row.split(",")[0]: float(row.split(",")[2]) for row in rows}
-    correct = {total for name, total in totals.items() if name.startswith("correct")}
-    stub = {total for name, total in totals.items() if name.startswith("stub")}
+    correct = {float(row["total"]) for row in rows if row["name"].startswith("correct")}
+    stub = {float(row["total"]) for row in rows if row["name"].startswith("stub")}
     if len(correct) > 1 or correct == {0.0} or stub - {0.0}:
         sys.exit(f"autograder grade ({sandbox}) is not grading consistently: correct {sorted(correct)}, stub {sorted(stub)}")
     shutil.rmtree(out, ignore_errors=True)

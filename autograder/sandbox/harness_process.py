@@ -71,11 +71,8 @@ class HarnessProcess:
         if ready.get("op") != "ready":
             self.stop()
             raise GraderFault(f"the {self.label} did not start: {ready.get('error') or self.stderr_tail()}")
-        if ready.get("collection_errors"):
-            # The tests themselves are broken: every submission would be a grader error; say why now.
-            self.collection_errors = list(ready["collection_errors"])
-        else:
-            self.collection_errors = []
+        # Tests that do not collect: every submission would be a grader error; the caller says why now.
+        self.collection_errors = list(ready.get("collection_errors") or [])
 
     def _drain_stderr(self) -> None:
         stream = self.process.stderr
