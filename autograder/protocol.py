@@ -14,7 +14,7 @@ A frame on the wire::
     blobs    raw bytes, one per encoded array
 
 Inside ``msg`` a value is JSON, except for tagged objects:
-``{"~": "nd", "i": k}`` (array in blob k), ``{"~": "np", "i": k}`` (NumPy scalar, a 0-d
+``{"~": "nd", "i": k}`` (array in blob k, :mod:`autograder.npy_codec`), ``{"~": "np", "i": k}`` (NumPy scalar, a 0-d
 array in blob k), ``{"~": "tuple", "v": [...]}``, ``{"~": "dict", "v": [[k, v], ...]}``,
 ``{"~": "handle", "id": n, "type": "name"}``, ``{"~": "callback", "id": n}`` (optionally with
 ``"closure_over": k``: called with the worker's current value of argument ``k`` of the call),
@@ -26,7 +26,6 @@ Plain JSON objects never appear as values, so the tags cannot be confused.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import select
@@ -37,6 +36,7 @@ from collections.abc import Callable
 import numpy as np
 
 from autograder.errors import ProtocolError
+from autograder.npy_codec import array_to_npy, npy_to_array
 from autograder.tensor_values import DeviceTensor, decode_tensor_tag, encode_torch_value, is_torch_value
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
 MAX_FRAME_BYTES = 1 << 30  # 1 GiB: no legitimate value in a course assignment is larger
 MAX_HEADER_BYTES = 64 << 20
 _LENGTH = struct.Struct(">Q")
+_JOIN_BELOW_BYTES = 4 << 20  # frames up to this size are written with one write
 _ALLOWED_ARRAY_KINDS = set("biufcUS")
 _BIT_GENERATORS = {"PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"}
 
@@ -89,26 +90,34 @@ def _wait(fd: int, deadline: float | None, for_write: bool) -> None:
 def _read_exact(fd: int, count: int, deadline: float | None = None) -> bytes:
     chunks = []
     remaining = count
+    # A non-blocking fd is read first and waited on only when empty (most replies are already
+    # there); a blocking one is waited on first, so that a deadline always holds.
+    wait_first = deadline is not None and os.get_blocking(fd)
     while remaining:
-        _wait(fd, deadline, for_write=False)
+        if wait_first:
+            _wait(fd, deadline, for_write=False)
         try:
             chunk = os.read(fd, min(remaining, 1 << 20))
         except BlockingIOError:
+            _wait(fd, deadline, for_write=False)
             continue
         if not chunk:
             raise EOFError("channel closed")
         chunks.append(chunk)
         remaining -= len(chunk)
-    return b"".join(chunks)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _write_all(fd: int, data: bytes | memoryview, deadline: float | None = None) -> None:
     view = memoryview(data)
+    wait_first = deadline is not None and os.get_blocking(fd)
     while view:
-        _wait(fd, deadline, for_write=True)
+        if wait_first:
+            _wait(fd, deadline, for_write=True)
         try:
             written = os.write(fd, view)
         except BlockingIOError:
+            _wait(fd, deadline, for_write=True)
             continue
         view = view[written:]
 
@@ -116,7 +125,12 @@ def _write_all(fd: int, data: bytes | memoryview, deadline: float | None = None)
 def write_frame(fd: int, msg: dict, blobs: list[bytes], deadline: float | None = None) -> None:
     """Write one frame. With ``deadline``, ``fd`` should be non-blocking; TimeoutError when it passes."""
     header = json.dumps({"msg": msg, "blobs": [len(b) for b in blobs]}, allow_nan=True).encode()
-    _write_all(fd, _LENGTH.pack(len(header)) + header, deadline)
+    prefix = _LENGTH.pack(len(header)) + header
+    if sum(map(len, blobs)) <= _JOIN_BELOW_BYTES:
+        # One write for the whole frame (each write can wake the reader): a copy costs less than a wake-up.
+        _write_all(fd, b"".join([prefix, *blobs]), deadline)
+        return
+    _write_all(fd, prefix, deadline)
     for blob in blobs:
         _write_all(fd, blob, deadline)
 
@@ -145,15 +159,9 @@ def read_frame(fd: int, max_bytes: int = MAX_FRAME_BYTES, deadline: float | None
 # --------------------------------------------------------------------------- values
 
 
-def _array_to_npy(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return buffer.getvalue()
-
-
 def _npy_to_array(blob: bytes) -> np.ndarray:
     try:
-        array = np.load(io.BytesIO(blob), allow_pickle=False)
+        array = npy_to_array(blob)
     except Exception as exc:  # malformed .npy from a hostile worker
         raise ProtocolError(f"malformed array: {exc}") from None
     if not isinstance(array, np.ndarray) or array.dtype.kind not in _ALLOWED_ARRAY_KINDS or array.dtype.fields:
@@ -193,10 +201,10 @@ class Encoder:
             return {"~": "dict", "v": [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in dict.items(value)]}
         if isinstance(value, np.ndarray) and value.dtype.kind in _ALLOWED_ARRAY_KINDS and not value.dtype.fields:
             # Subclasses become plain ndarray copies: their comparison overrides are lost.
-            self.blobs.append(_array_to_npy(np.array(value, copy=True, subok=False)))
+            self.blobs.append(array_to_npy(np.asarray(value)))
             return {"~": "nd", "i": len(self.blobs) - 1}
         if isinstance(value, np.generic) and value.dtype.kind in _ALLOWED_ARRAY_KINDS:
-            self.blobs.append(_array_to_npy(np.asarray(value)))
+            self.blobs.append(array_to_npy(np.asarray(value)))
             return {"~": "np", "i": len(self.blobs) - 1}
         if isinstance(value, Handle):
             return {"~": "handle", "id": value.id, "type": value.type_name}

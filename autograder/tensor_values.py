@@ -18,12 +18,12 @@ came from: :func:`device_of`. Nothing here imports torch until a tensor is seen.
 
 from __future__ import annotations
 
-import io
 import sys
 
 import numpy as np
 
 from autograder.errors import ProtocolError
+from autograder.npy_codec import array_to_npy
 
 __all__ = ["DeviceTensor", "decode_tensor_tag", "device_of", "encode_torch_value", "harness_keeps_off_gpus", "is_torch_value",
            "keep_harness_off_gpus", "on_device"]
@@ -77,12 +77,6 @@ def is_torch_value(value) -> bool:
     return module == "torch" or module.startswith("torch.")
 
 
-def _npy(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return buffer.getvalue()
-
-
 def encode_torch_value(value, blobs: list[bytes], encode) -> dict | tuple | None:
     """The tree of a torch value (appending data to ``blobs``); ``encode`` encodes nested values.
 
@@ -103,7 +97,7 @@ def encode_torch_value(value, blobs: list[bytes], encode) -> dict | tuple | None
         data = tensor.to("cpu")
         if dtype in _CARRIED_AS_FLOAT32:
             data = data.to(torch.float32)
-        blobs.append(_npy(np.array(data.numpy(), order="C")))  # (ascontiguousarray would make a 0-d tensor 1-d)
+        blobs.append(array_to_npy(data.numpy()))
         return {"~": "tensor", "i": len(blobs) - 1, "dtype": dtype, "device": str(tensor.device), "requires_grad": bool(value.requires_grad)}
     if isinstance(value, torch.dtype):
         return {"~": "dtype", "name": str(value).removeprefix("torch.")}
