@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import array
+import gc
 import json
 import os
 import signal
@@ -85,6 +86,7 @@ class Zygote:
             for fd in fds:
                 os.close(fd)
             return {"error": "spawn needs three file descriptors"}
+        gc.freeze()  # the worker's collections scan only what the submission allocates
         pid = os.fork()
         if pid == 0:
             try:

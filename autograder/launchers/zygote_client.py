@@ -26,6 +26,16 @@ __all__ = ["ZygoteClient", "ZygoteWorker"]
 READY_TIMEOUT_S = 120.0
 
 
+def process_is_running(pid: int) -> bool:
+    """Whether ``pid`` exists and has not ended (a zombie has ended), without waiting for it."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            state = stat.read().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in (b"Z", b"X")
+
+
 class ZygoteClient:
     """A started zygote. ``command(config)`` is its argv for a given config (the launcher wraps it)."""
 
@@ -33,6 +43,7 @@ class ZygoteClient:
                  output_limit: int = 64 << 10):
         parent_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._socket = parent_end
+        self._starter_pid = os.getpid()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         read_end, write_end = os.pipe()
@@ -110,7 +121,15 @@ class ZygoteClient:
 
     @property
     def alive(self) -> bool:
-        return self.process.poll() is None
+        """Whether the zygote is running, asked from the harness or from one of its forked children.
+
+        Only the process that started the zygote can wait for it: in a forked child ``waitpid``
+        fails with ECHILD, which ``Popen.poll`` takes for an exit (every child then started a
+        zygote of its own, 0.1 s a submission). A child reads the zygote's state in ``/proc``.
+        """
+        if os.getpid() == self._starter_pid:
+            return self.process.poll() is None
+        return process_is_running(self.process.pid)
 
     def close(self) -> None:
         try:
