@@ -243,3 +243,76 @@ def test_backpropagate_gives_the_gradients_of_backward_with_an_upstream_gradient
     assert np.array_equal(gradients[0], gradients[1])
     with pytest.raises(ValueError, match="shape"):
         backpropagate(torch.ones(3, requires_grad=True) * 2, torch.ones(1))
+
+
+def test_oracle_keys_do_not_depend_on_where_the_tests_live(tmp_path):
+    """Each batch grades a snapshot of the assignment: the same tests in another folder find the same memo entries."""
+    import importlib.util
+
+    from autograder.testing.oracles import clear_oracle_memo, oracle_memo_stats
+
+    source = "from autograder.testing import oracle\n\n@oracle\ndef triple(x):\n    return 3 * x\n"
+    modules = []
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "helpers.py").write_text(source)
+        spec = importlib.util.spec_from_file_location(f"helpers_{folder}", tmp_path / folder / "helpers.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        modules.append(module)
+    clear_oracle_memo()
+    modules[0].triple(np.arange(3.0))
+    modules[1].triple(np.arange(3.0))
+    assert oracle_memo_stats()["hits"] == 1 and oracle_memo_stats()["misses"] == 1
+
+
+def test_the_oracle_store_keeps_values_and_the_reference_report(tmp_path, toy_spec):
+    from autograder.testing import oracle
+    from autograder.testing.oracle_store import OracleStore
+    from autograder.testing.oracles import clear_oracle_memo, oracle_memo_entries
+
+    @oracle
+    def reference(x):
+        return {"out": x * 2, "grads": (x, np.float32(1.5)), "loss": 0.25, "kind": "mean", "shape": [2, 3]}
+
+    @oracle
+    def not_a_value(x):
+        return object()  # kept in memory, never written
+
+    clear_oracle_memo()
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    expected = reference(x)
+    not_a_value(x)
+    store = OracleStore(tmp_path / "cache", toy_spec)
+    assert store.save(7, {"status": "ok", "score": 2.0, "max_score": 2.0}) == 1
+    assert (store.folder.stat().st_mode & 0o777) == 0o700
+    clear_oracle_memo()
+    assert OracleStore(tmp_path / "cache", toy_spec).load(8) is None  # no file for that seed
+    assert OracleStore(tmp_path / "cache", toy_spec).load(7) == {"status": "ok", "score": 2.0, "max_score": 2.0}
+    [value] = oracle_memo_entries().values()
+    assert value.keys() == expected.keys() and value["grads"][1].dtype == np.float32 and type(value["grads"]) is tuple
+    assert value["out"].dtype == np.float32 and np.array_equal(value["out"], expected["out"]) and value["shape"] == [2, 3]
+    clear_oracle_memo()
+    store.path(7).write_bytes(b"\x00\x00\x00\x00\x00\x00\x00\x05junk!")
+    assert store.load(7) is None and oracle_memo_entries() == {}  # a damaged file is a miss
+
+
+def test_the_oracle_memo_goes_to_disk_only_where_workers_cannot_write_it(tmp_path, monkeypatch):
+    import os
+
+    from autograder.testing.oracle_store import trusted_cache_root
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("AUTOGRADER_ORACLE_CACHE", str(folder))
+    assert trusted_cache_root("bwrap") == folder and (folder.stat().st_mode & 0o777) == 0o700
+    assert trusted_cache_root("docker") is None and trusted_cache_root("docker-chunk") is None
+    if os.geteuid() == 0:
+        assert trusted_cache_root("process") == folder  # as root, workers run as uids of their own
+    monkeypatch.setattr(os, "geteuid", lambda: 12345)
+    assert trusted_cache_root("process") is None  # a normal user's workers share the grader's uid
+    monkeypatch.undo()
+    monkeypatch.setenv("AUTOGRADER_ORACLE_CACHE", str(folder))
+    folder.chmod(0o755)
+    assert trusted_cache_root("bwrap") is None  # open to others: not a place to read reference values from
+    monkeypatch.setenv("AUTOGRADER_ORACLE_CACHE", "off")
+    assert trusted_cache_root("bwrap") is None

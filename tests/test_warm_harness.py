@@ -238,3 +238,52 @@ def test_the_batch_starts_one_harness_per_slot_ahead_of_its_first_grading(tmp_pa
     assert [next(t.score for t in r.tasks if t.id == "value") for r in results] == [1, 1, 1, 1]
     # Both slots' harnesses were started by prepare() (not waiting for ready), and none was started again.
     assert started == [False, False]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sandbox", SANDBOXES)
+def test_the_oracle_memo_on_disk_spares_later_runs_the_reference_computations(tmp_path, counter, oracle_cache, sandbox):
+    if sandbox == "process" and os.geteuid() != 0:
+        pytest.skip("under `process` run as a normal user, workers share the grader's uid: no memo on disk")
+    options = GradeOptions(sandbox=sandbox, jobs=1, seed=3, progress=False, retries=0)
+    # One submission: the seed is new, so the reference is graded first and its values saved.
+    results = grade_batch(load_spec(write_assignment(tmp_path / "first")), reference_copies(tmp_path, 1), tmp_path / "out1", options)
+    assert [r.score for r in results] == [2] and counter.read_text() == "x"
+    assert len(list(oracle_cache.glob("traces-*/seed-3.oracles"))) == 1
+    # Another copy of the same assignment (another folder, the same files): nothing is computed.
+    results = grade_batch(load_spec(write_assignment(tmp_path / "again")), reference_copies(tmp_path, 2), tmp_path / "out2", options)
+    assert [r.score for r in results] == [2, 2] and counter.read_text() == "x"
+    # Another seed is computed once; so is the same seed for changed tests (another version).
+    results = grade_batch(load_spec(write_assignment(tmp_path / "seed4")), reference_copies(tmp_path, 1), tmp_path / "out3",
+                          GradeOptions(sandbox=sandbox, jobs=1, seed=4, progress=False, retries=0))
+    assert [r.score for r in results] == [2] and counter.read_text() == "xx"
+    edited = write_assignment(tmp_path / "edited")
+    (edited / "tests" / "hidden" / "test_traces.py").write_text(TESTS + "\n# edited\n")
+    results = grade_batch(load_spec(edited), reference_copies(tmp_path, 1), tmp_path / "out4", options)
+    assert [r.score for r in results] == [2] and counter.read_text() == "xxx"
+    # A damaged file is a miss: computed again, the same grades.
+    for path in oracle_cache.glob("traces-*/seed-3.oracles"):
+        path.write_bytes(b"\x00" * 8 + b"not a frame")
+    results = grade_batch(load_spec(write_assignment(tmp_path / "damaged")), reference_copies(tmp_path, 1), tmp_path / "out5", options)
+    assert [r.score for r in results] == [2] and counter.read_text() == "xxxx"
+
+
+def test_a_forked_harness_child_forks_its_worker_from_the_slots_zygote(tmp_path):
+    """The child is not the zygote's parent (waitpid fails there); it must still see the zygote alive
+    and use it, not start a zygote of its own per submission."""
+    from autograder.launchers import WorkerSetup, make_launcher
+    from autograder.launchers.zygote_client import process_is_running
+
+    launcher = make_launcher("process", WorkerSetup(load_spec(write_assignment(tmp_path)), gpu=False, slot=0))
+    try:
+        launcher.warm_up()
+        zygote = launcher.zygote()
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if zygote.alive and launcher.zygote() is zygote else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert process_is_running(zygote.process.pid)
+    finally:
+        launcher.close()
+    assert not process_is_running(zygote.process.pid)

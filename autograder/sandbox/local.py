@@ -20,6 +20,7 @@ from autograder.errors import GraderFault, GradingCancelled
 from autograder.outcomes import Outcomes
 from autograder.sandbox.harness_process import HarnessProcess, read_outcomes
 from autograder.spec import AssignmentSpec
+from autograder.testing.oracle_store import trusted_cache_root
 
 __all__ = ["LocalSandbox", "harness_environment", "request_timeout", "with_reference_warning"]
 
@@ -136,6 +137,8 @@ class LocalSandbox:
                    "--slot", str(slot), "--tests", tests, "--threads", str(max(1, (os.cpu_count() or 1) // max(1, jobs)))]
         if gpu:
             command.append("--gpu")
+        if tests == "hidden" and (cache := trusted_cache_root(self.launcher)) is not None:
+            command += ["--oracle-cache", str(cache)]
         for option, value in self.launcher_options.items():
             command += ["--launcher-option", f"{option}={value}"]
         return command
