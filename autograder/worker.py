@@ -346,6 +346,17 @@ def main(argv: list[str] | None = None) -> None:
     sys.path[:] = list(config.get("sys_path", [])) + [p for p in sys.path if p and os.path.isdir(p) and p not in config.get("sys_path", [])]
     import numpy  # noqa: F401  (loaded before the import restrictions and student code)
 
+    if config.get("await_go"):
+        # A spare container, started before its submission was known (the docker launcher): wait until
+        # the submission's files are in copy_from and the harness says go. Nothing of a student's exists yet.
+        from autograder.protocol import read_frame
+
+        try:
+            go, _ = read_frame(0, max_bytes=0)
+        except (EOFError, OSError, ValueError):
+            sys.exit(0)  # the spare was removed unused
+        if go.get("op") != "go":
+            sys.exit(2)
     if config.get("copy_from"):
         import shutil
 

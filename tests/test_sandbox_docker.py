@@ -47,14 +47,19 @@ def test_a_worker_container_has_every_confinement_flag(tmp_path, monkeypatch):
         source.mkdir()
         (source / "probe.py").write_text("x = 1\n")
         session = launcher.open(source)
-        command = launcher.docker_run_command(session, "ag-w", launcher.worker_config(session, 0))
-        text = " ".join(command)
-        for flag in ("--network none", "--read-only", "--tmpfs /tmp:", "--cap-drop ALL", "--security-opt no-new-privileges",
-                     "--pids-limit", "--cpus", "--user 62000:62000", "--gpus device=1", "--rm", "-i", "--init",
-                     f"{session.source_dir}:/submission:ro"):
-            assert flag in text, flag
-        assert command[command.index("--memory") + 1] == command[command.index("--memory-swap") + 1] == f"{spec.limits.memory_mb}m"
-        assert "/opt/assignment" not in text and "--cap-add" not in text
+        config = launcher.container_config(launcher.worker_config(session, 0))
+        for spare in (False, True):
+            command = launcher.docker_run_command(session.source_dir, "ag-w", config, spare=spare)
+            text = " ".join(command)
+            for flag in ("--network none", "--read-only", "--tmpfs /tmp:", "--cap-drop ALL", "--security-opt no-new-privileges",
+                         "--pids-limit", "--cpus", "--user 62000:62000", "--gpus device=1", "-i", "--init",
+                         f"{session.source_dir}:/submission:ro"):
+                assert flag in text, flag
+            assert command[command.index("--memory") + 1] == command[command.index("--memory-swap") + 1] == f"{spec.limits.memory_mb}m"
+            assert "/opt/assignment" not in text and "--cap-add" not in text
+            # A spare is not --rm (its state is asked after it ends) and carries the spare label, which the sweep leaves.
+            assert ("--rm" in command) is not spare
+            assert (launcher.spare_label in command, launcher.label in command) == (spare, not spare)
         session.close()
     finally:
         launcher.close()
@@ -118,6 +123,8 @@ def test_docker_confines_a_hostile_submission_and_removes_its_containers(tmp_pat
     assert task_scores(results["wrong"])["correct"] == 0
     left = subprocess.run(["docker", "ps", "-aq", "--filter", "label=org.autograder.role=grading"], capture_output=True, text=True)
     assert left.stdout.strip() == "", "a grading container was left behind"
+    workers = subprocess.run(["docker", "ps", "-aq", "--filter", "label=org.autograder.role=worker"], capture_output=True, text=True)
+    assert workers.stdout.strip() == "", "a worker container (a spare, or a handed one) was left behind"
 
 
 @needs_docker

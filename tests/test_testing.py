@@ -284,11 +284,12 @@ def test_the_oracle_store_keeps_values_and_the_reference_report(tmp_path, toy_sp
     expected = reference(x)
     not_a_value(x)
     store = OracleStore(tmp_path / "cache", toy_spec)
-    assert store.save(7, {"status": "ok", "score": 2.0, "max_score": 2.0}) == 1
+    assert store.save(7, {"status": "ok", "score": 2.0, "max_score": 2.0}, ["torch"]) == 1
     assert (store.folder.stat().st_mode & 0o777) == 0o700
     clear_oracle_memo()
     assert OracleStore(tmp_path / "cache", toy_spec).load(8) is None  # no file for that seed
-    assert OracleStore(tmp_path / "cache", toy_spec).load(7) == {"status": "ok", "score": 2.0, "max_score": 2.0}
+    stored = OracleStore(tmp_path / "cache", toy_spec).load(7)
+    assert stored.reference == {"status": "ok", "score": 2.0, "max_score": 2.0} and stored.imports == ["torch"]
     [value] = oracle_memo_entries().values()
     assert value.keys() == expected.keys() and value["grads"][1].dtype == np.float32 and type(value["grads"]) is tuple
     assert value["out"].dtype == np.float32 and np.array_equal(value["out"], expected["out"]) and value["shape"] == [2, 3]
@@ -305,7 +306,8 @@ def test_the_oracle_memo_goes_to_disk_only_where_workers_cannot_write_it(tmp_pat
     folder = tmp_path / "cache"
     monkeypatch.setenv("AUTOGRADER_ORACLE_CACHE", str(folder))
     assert trusted_cache_root("bwrap") == folder and (folder.stat().st_mode & 0o777) == 0o700
-    assert trusted_cache_root("docker") is None and trusted_cache_root("docker-chunk") is None
+    assert trusted_cache_root("docker") == folder  # the harness is on the host, the workers in containers
+    assert trusted_cache_root("docker-chunk") is None  # the harness is in the container
     if os.geteuid() == 0:
         assert trusted_cache_root("process") == folder  # as root, workers run as uids of their own
     monkeypatch.setattr(os, "geteuid", lambda: 12345)

@@ -199,6 +199,16 @@ def pytest_collection_modifyitems(session, config, items):
             "task": marker.args[0] if marker and marker.args else None,
             "gpu": item.get_closest_marker("gpu") is not None,
         }
+        # A failure's message is built from the exception (_failure_message); pytest's formatted
+        # traceback (the report's longrepr) is never shown (-q --tb=no), and formatting it cost a
+        # fifth of grading a submission that fails most tests.
+        item.repr_failure = _exception_only
+        item._repr_failure_py = _exception_only
+
+
+def _exception_only(excinfo, *args, **kwargs) -> str:
+    """The failure's ``Type: message`` line, what pytest's report keeps instead of the formatted traceback."""
+    return excinfo.exconly()
 
 
 def new_records(config, items) -> dict[str, dict]:

@@ -77,15 +77,19 @@ class HarnessServer:
 
         With a memo on disk (``oracle_cache``) the values are read from it; a seed it does not
         have yet is warmed up (the reference graded) and saved, so that every later harness of
-        this assignment version reads it. Returns the warm-up's report (what the reference
-        scored) when there was one or the disk had it, else None.
+        this assignment version reads it. ``warm`` (a batch): also import what the reference's
+        grading imported (torch), once here rather than in every child that needs it. Returns
+        the warm-up's report (what the reference scored) when there was one or the disk had
+        it, else None.
         """
         if self.store is not None and seed not in self.warmed:
-            report = self.store.load(seed)
-            if report is not None:
-                self.warmed[seed] = report
-            else:
+            stored = self.store.load(seed)
+            if stored is None:
                 warm = True
+            else:
+                self.warmed[seed] = stored.reference
+                if warm:
+                    import_packages(stored.imports)
         if warm or seed in self.warmed:
             return self.warm(seed)
         return None
@@ -101,6 +105,7 @@ class HarnessServer:
             return self.warmed[seed]
         reference = self.spec.root / self.spec.module_file
         report: dict = {}
+        packages_before = top_level_packages()
         if reference.is_file() and self.hidden:
             import shutil
             import tempfile
@@ -122,7 +127,7 @@ class HarnessServer:
         self.warmed[seed] = report
         single_threaded_torch()  # the warm-up may have imported torch
         if self.store is not None and report:
-            self.store.save(seed, report)
+            self.store.save(seed, report, sorted(top_level_packages() - packages_before))
         return report
 
     def grade(self, bundle: pathlib.Path, seed: int, outcomes_path: pathlib.Path, owner=None) -> None:
@@ -148,6 +153,7 @@ class HarnessServer:
             finally:
                 os._exit(code)
         try:
+            self.launcher.forked()
             status = _wait_until(pid, deadline)
         except BaseException:  # cancelled (SIGTERM, Ctrl-C): the child goes too
             _kill_and_reap(pid)
@@ -213,6 +219,25 @@ def _owner(text):
     from autograder.owner import SubmissionOwner
 
     return SubmissionOwner.from_json(text)
+
+
+def top_level_packages() -> set[str]:
+    """The top-level packages imported in this process, the standard library's and private ones left out."""
+    names = {name.partition(".")[0] for name in list(sys.modules)}
+    return {name for name in names if not name.startswith("_") and name not in sys.stdlib_module_names}
+
+
+def import_packages(names: list[str]) -> None:
+    """Import ``names`` (packages a warm-up imported) now; one that fails is left to whoever needs it."""
+    import importlib
+
+    for name in names:
+        if name not in sys.modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 (imported again, with its error, where it is used)
+                pass
+    single_threaded_torch()
 
 
 def single_threaded_torch() -> None:

@@ -243,6 +243,11 @@ class ProcessLauncher:
         if not self.cold:
             self.zygote()
 
+    def forked(self) -> None:
+        """Called by the harness right after it forked a submission's child (in the harness, not the
+        child): whatever was prepared for one submission is the child's now. Nothing here; the
+        docker launcher hands its spare container over and starts the next."""
+
     def worker_config(self, session: "WorkerSession", handle_base: int) -> dict:
         return {
             "source_dir": str(session.source_dir),

@@ -21,11 +21,13 @@ values are computed each run. Files are written whole (a temporary file, then a 
 Trust: a value read here is taken as the reference's, so no student code may write
 this folder. The host passes a root only where workers cannot
 (:func:`trusted_cache_root`): the folder is private to the grader's user (0700), and
-workers run as another uid (a root grader) or inside bubblewrap, which does not mount it.
+workers run as another uid (a root grader), inside bubblewrap, or in containers, which
+do not mount it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pathlib
@@ -37,7 +39,7 @@ import numpy as np
 
 from autograder.testing.oracles import add_oracle_memo_entries, oracle_memo_entries
 
-__all__ = ["OracleStore", "trusted_cache_root"]
+__all__ = ["OracleStore", "StoredSeed", "trusted_cache_root"]
 
 MAX_FILE_BYTES = 256 << 20
 MAX_SEEDS_PER_VERSION = 64
@@ -59,16 +61,17 @@ def trusted_cache_root(launcher: str) -> pathlib.Path | None:
     """The folder for oracle memos when workers under ``launcher`` cannot write it, else None.
 
     ``$AUTOGRADER_ORACLE_CACHE`` (a folder, or ``off``), else ``$XDG_CACHE_HOME/autograder/oracles``
-    (``~/.cache/...``). Workers cannot write it under ``bwrap`` (not mounted) or under ``process``
-    run as root (workers get uids of their own); under ``process`` run as a normal user they share
-    the grader's uid, so there is no memo on disk. The folder must be the grader's and private.
+    (``~/.cache/...``). Workers cannot write it under ``bwrap`` and ``docker`` (not mounted; the
+    harness runs on the host) or under ``process`` run as root (workers get uids of their own);
+    under ``process`` run as a normal user they share the grader's uid, and under ``docker-chunk``
+    the harness runs in the container: no memo on disk. The folder must be the grader's and private.
     """
     setting = os.environ.get(DISABLE_VARIABLE, "")
     if setting.lower() in ("off", "0", "no", "false"):
         return None
     if launcher == "process" and os.geteuid() != 0:
         return None
-    if launcher not in ("process", "bwrap"):
+    if launcher not in ("process", "bwrap", "docker"):
         return None
     if setting:
         root = pathlib.Path(setting)
@@ -82,6 +85,17 @@ def trusted_cache_root(launcher: str) -> pathlib.Path | None:
     if status.st_uid != os.geteuid() or status.st_mode & 0o077:
         return None  # someone else's, or open to others: not a place to take reference values from
     return root
+
+
+@dataclasses.dataclass
+class StoredSeed:
+    """What a memo file keeps besides the values: the reference's report (``status``, ``score``,
+    ``max_score``) and the packages the reference grading imported (``["torch"]``). A harness about
+    to grade many submissions imports those before it forks: the submissions whose wrong values
+    send an oracle to inputs the memo lacks then find torch imported, instead of importing it each."""
+
+    reference: dict
+    imports: list[str]
 
 
 class OracleStore:
@@ -101,8 +115,8 @@ class OracleStore:
     def has(self, seed: int) -> bool:
         return self.path(seed).is_file()
 
-    def load(self, seed: int) -> dict | None:
-        """Add the memo of ``seed`` to this process's memo; returns the reference's report saved with it
+    def load(self, seed: int) -> StoredSeed | None:
+        """Add the memo of ``seed`` to this process's memo; returns what was saved with it
         (None: nothing on disk for this seed, or a damaged file, which the next warm-up writes again)."""
         from autograder.protocol import Decoder, ProtocolError, read_frame
 
@@ -114,18 +128,19 @@ class OracleStore:
             msg, blobs = read_frame(fd, max_bytes=MAX_FILE_BYTES)
             decoder = Decoder(blobs)
             entries = {bytes.fromhex(key): decoder.decode(tree) for key, tree in msg["entries"]}
-            reference = msg["reference"]
-            if not isinstance(reference, dict):
+            reference, imports = msg["reference"], msg["imports"]
+            if not isinstance(reference, dict) or not all(isinstance(name, str) for name in imports):
                 return None
         except (ProtocolError, EOFError, OSError, KeyError, TypeError, ValueError):
             return None
         finally:
             os.close(fd)
         add_oracle_memo_entries(entries)
-        return reference
+        return StoredSeed(reference, list(imports))
 
-    def save(self, seed: int, reference: dict) -> int:
-        """Write this process's memo, and the reference's ``report``, as the memo of ``seed``.
+    def save(self, seed: int, reference: dict, imports: list[str] = ()) -> int:
+        """Write this process's memo as the memo of ``seed``, with the reference's report and the
+        packages its grading imported (:class:`StoredSeed`).
 
         Returns the entries written; 0 when nothing could be written (too large, or the disk
         refused): a memo not saved is computed again by the next run, never an error.
@@ -149,7 +164,7 @@ class OracleStore:
             return 0
         try:
             try:
-                write_frame(descriptor, {"entries": entries, "reference": reference}, encoder.blobs)
+                write_frame(descriptor, {"entries": entries, "reference": reference, "imports": list(imports)}, encoder.blobs)
             finally:
                 os.close(descriptor)
             os.replace(temporary, self.path(seed))
