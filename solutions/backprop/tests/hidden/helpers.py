@@ -5,11 +5,10 @@ once per batch); torch layers go through ``autograder.testing.torch_oracles``.
 """
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 from autograder.errors import GraderError
 from autograder.testing import ComparisonFailure, assert_close, assert_scalar_close, check_loss_gradient, note, oracle
+from autograder.testing.lazy_torch import F, torch
 
 # --------------------------------------------------------------------------- inputs
 

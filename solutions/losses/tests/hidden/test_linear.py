@@ -8,11 +8,10 @@ term at least 1e-3 away from 0.
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 from helpers import check_gradient, check_value, loss_call, tolerances
 
 from autograder.testing import assert_close_at, assert_scalar_close, check_loss_gradient, oracle
+from autograder.testing.lazy_torch import F, torch
 from autograder.testing.torch_oracles import torch_loss_and_grad
 
 # ---------------------------------------------------------------- hinge

@@ -18,9 +18,9 @@ Sections:
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from autograder.testing import assert_close, assert_scalar_close, note, oracle
+from autograder.testing.lazy_torch import torch
 
 # =========================================================================== 1. problems
 
