@@ -54,10 +54,12 @@ class GradeOptions:
     gradebook: pathlib.Path | None = None  # SQLite file recording every attempt (autograder.gradebook)
     resume: bool = False                   # skip submissions the gradebook already holds a graded result for
     warm: bool | None = None               # grade the reference first per seed (None: when the batch is big enough)
+    seed_drawn: bool = False               # the seed was drawn at random here, not given (set by resolved_seed)
 
     def resolved_seed(self) -> int:
         if self.seed is None:
             self.seed = int.from_bytes(os.urandom(4), "little")
+            self.seed_drawn = True
         return self.seed
 
 
@@ -113,7 +115,8 @@ def grade_bundle(spec: AssignmentSpec, name: str, bundle: SourceBundle, sandbox,
             result.attempts = attempt
             try:
                 outcomes = sandbox.grade(spec, bundle.directory, seed=options.resolved_seed(), slot=slot, gpu=options.gpu,
-                                         tests=options.tests, warm=warm, jobs=options.jobs, owner=owner)
+                                         tests=options.tests, warm=warm, jobs=options.jobs, owner=owner,
+                                         seed_fixed=not options.seed_drawn)
             except GraderFault as exc:
                 result.message = f"the grader failed: {exc}"
                 continue

@@ -8,7 +8,9 @@ debug print, attacks on otter) are graded by both graders, interleaved round by 
 (otter, ours, otter, ours, ...), so both see the same machine load; the report gives
 ratios measured in this run, not absolute times:
 
-- one notebook end to end: ``autograder grade`` (CLI, process sandbox) vs ``otter run``;
+- one notebook end to end: ``autograder grade`` (CLI, process sandbox) vs ``otter run``, with
+  the oracle memo on disk that the warm-up run left (every later grading of this assignment
+  version and seed), and with an empty one (the first: it grades the reference first);
 - a batch of ``10 * copies`` notebooks with ``--jobs 2``, per submission, for every
   sandbox asked for, vs ``otter run`` per notebook;
 - the same batch against the bare compute of its tests: the hidden tests run
@@ -85,11 +87,18 @@ def otter_run(notebook: pathlib.Path, scratch: pathlib.Path) -> float:
     return seconds
 
 
-def ours_grade(paths: list[pathlib.Path], scratch: pathlib.Path, sandbox: str, jobs: int) -> float:
+def ours_grade(paths: list[pathlib.Path], scratch: pathlib.Path, sandbox: str, jobs: int, *, cold: bool = False) -> float:
+    """Seconds of one ``autograder grade``; ``cold``: with an empty oracle memo on disk (a first run of this
+    assignment version and seed, which grades the reference first and saves its values)."""
     out = scratch / f"ours-{sandbox}-{len(paths)}-{time.monotonic_ns()}"
     command = [*AUTOGRADER, "grade", "--assignment", "batchnorm", "--sandbox", sandbox, "--jobs", str(jobs), "--seed", "7",
                "--quiet", "--out", str(out), *map(str, paths)]
-    seconds = timed(command, REPO)
+    env = None
+    if cold:
+        memo = scratch / f"memo-{time.monotonic_ns()}"
+        memo.mkdir(mode=0o700)
+        env = {**os.environ, "AUTOGRADER_ORACLE_CACHE": str(memo)}
+    seconds = timed(command, REPO, env)
     grades = out / "grades.csv"
     rows = list(csv.DictReader(grades.open())) if grades.is_file() else []
     if len(rows) != len(paths):
@@ -183,6 +192,7 @@ def main() -> None:
         for round_number in range(options.rounds):
             add("otter_single_s", otter_run(single, scratch))
             add("ours_single_s", ours_grade([single], scratch, "process", 1))
+            add("ours_single_cold_memo_s", ours_grade([single], scratch, "process", 1, cold=True))
             add("otter_per_notebook_s", statistics.median(otter_run(nb, scratch) for nb in notebooks()))
             for name in sandboxes:
                 add(f"ours_batch_{name}_per_submission_s", ours_grade(batch, scratch, name, options.jobs) / len(batch))
@@ -193,6 +203,7 @@ def main() -> None:
     median = {key: statistics.median(values) for key, values in samples.items()}
     ratios = {
         "single_notebook_otter_over_ours": median["otter_single_s"] / median["ours_single_s"],
+        "single_notebook_cold_memo_otter_over_ours": median["otter_single_s"] / median["ours_single_cold_memo_s"],
     }
     for name in sandboxes:
         per = median[f"ours_batch_{name}_per_submission_s"]

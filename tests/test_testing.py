@@ -1,10 +1,14 @@
 """autograder.testing: the comparison helpers test authors use, and their messages."""
 
+import pathlib
+
 import numpy as np
 import pytest
 
 from autograder.harness.local import LocalSubmission
 from autograder.testing import assert_close, assert_scalar_close, closure_over, numeric_gradient, rel_error
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
 
 
 def message_of(actual, expected, **kwargs) -> str:
@@ -318,3 +322,43 @@ def test_the_oracle_memo_goes_to_disk_only_where_workers_cannot_write_it(tmp_pat
     assert trusted_cache_root("bwrap") is None  # open to others: not a place to read reference values from
     monkeypatch.setenv("AUTOGRADER_ORACLE_CACHE", "off")
     assert trusted_cache_root("bwrap") is None
+
+
+def test_lazy_torch_imports_torch_on_the_first_public_name_only():
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from autograder.testing.lazy_torch import F, torch\n"
+        "import copy, pickle\n"
+        "assert getattr(torch, '_mock_name', None) is None and getattr(F, '__wrapped__', None) is None\n"
+        "assert 'torch' not in sys.modules, 'a private or special name imported torch'\n"
+        "t = torch.tensor([1.0, 2.0], dtype=torch.float64)\n"
+        "assert 'torch' in sys.modules and isinstance(t, torch.Tensor)\n"
+        "assert torch.allclose(F.softmax(t, dim=0), sys.modules['torch'].softmax(t, dim=0))\n"
+        "assert F.relu is sys.modules['torch.nn.functional'].relu\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+
+
+@pytest.mark.parametrize("assignment", ["backprop", "batchnorm", "convolution", "losses", "optimizers"])
+def test_the_numpy_assignments_hidden_tests_collect_without_importing_torch(assignment):
+    """torch is imported on the first oracle value computed, so a harness whose values all come from the
+    memo on disk never imports it (two seconds of a single grading)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import pathlib, sys\n"
+        "from autograder.harness.runner import TestSuite\n"
+        "from autograder.spec import find_assignment\n"
+        f"spec = find_assignment({assignment!r}, pathlib.Path('.'))\n"
+        "suite = TestSuite(spec.tests_dir('hidden'), assignment=spec.root)\n"
+        "assert suite.items and not suite.collection_errors, suite.collection_errors\n"
+        "print('torch' in sys.modules)\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=str(REPO))
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert completed.stdout.strip().splitlines()[-1] == "False", f"collecting {assignment}'s hidden tests imported torch"

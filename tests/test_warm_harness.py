@@ -287,3 +287,14 @@ def test_a_forked_harness_child_forks_its_worker_from_the_slots_zygote(tmp_path)
     finally:
         launcher.close()
     assert not process_is_running(zygote.process.pid)
+
+
+@pytest.mark.slow
+def test_a_drawn_seed_leaves_no_oracle_memo_on_disk(tmp_path, counter, oracle_cache):
+    """A seed drawn for one run will not come again: its values are neither read from nor written to disk."""
+    if os.geteuid() != 0:
+        pytest.skip("under `process` run as a normal user there is no memo on disk at all")
+    options = GradeOptions(sandbox="process", jobs=1, seed=None, progress=False, retries=0, warm=True)
+    results = grade_batch(load_spec(write_assignment(tmp_path)), reference_copies(tmp_path, 2), tmp_path / "out", options)
+    assert [r.score for r in results] == [2, 2] and counter.read_text() == "x"  # warmed up in memory, once
+    assert list(oracle_cache.rglob("*.oracles")) == []

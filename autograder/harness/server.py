@@ -21,7 +21,7 @@ worker's Python with NumPy) is paid once per slot:
 Requests and replies are JSON lines on stdin and on the original stdout (what the
 harness or tests print goes to stderr)::
 
-    {"op": "grade", "id": 1, "bundle": DIR, "seed": 7, "outcomes": FILE, "warm": true, "owner": JSON or null}
+    {"op": "grade", "id": 1, "bundle": DIR, "seed": 7, "outcomes": FILE, "warm": true, "owner": JSON or null, "remember": true}
     -> {"id": 1, "ok": true, "reference": {"score": 16, "max_score": 16}}   (or "ok": false, "error": ...)
     {"op": "quit"}
 
@@ -66,23 +66,26 @@ class HarnessServer:
 
         self.suite = TestSuite(self.spec.tests_dir(tests), assignment=self.spec.root)
         self.warmed: dict[int, dict] = {}
+        self.remembered: set[int] = set()  # seeds whose memo is kept on disk
         self.store = None
         if oracle_cache is not None and self.hidden:
             from autograder.testing.oracle_store import OracleStore
 
             self.store = OracleStore(oracle_cache, self.spec)
 
-    def prepare_oracles(self, seed: int, *, warm: bool) -> dict | None:
+    def prepare_oracles(self, seed: int, *, warm: bool, remember: bool = False) -> dict | None:
         """Before grading with ``seed``: fill the oracle memo with its values, from disk or by a warm-up.
 
-        With a memo on disk (``oracle_cache``) the values are read from it; a seed it does not
-        have yet is warmed up (the reference graded) and saved, so that every later harness of
-        this assignment version reads it. ``warm`` (a batch): also import what the reference's
+        With a memo on disk (``oracle_cache``) and ``remember`` (the seed was chosen, so it will
+        come again; a seed drawn for one run will not), the values are read from it; a seed it
+        does not have yet is warmed up (the reference graded) and saved, so that every later
+        harness of this assignment version reads it. ``warm`` (a batch): also import what the reference's
         grading imported (torch), once here rather than in every child that needs it. Returns
         the warm-up's report (what the reference scored) when there was one or the disk had
         it, else None.
         """
-        if self.store is not None and seed not in self.warmed:
+        if self.store is not None and remember and seed not in self.warmed:
+            self.remembered.add(seed)
             stored = self.store.load(seed)
             if stored is None:
                 warm = True
@@ -126,7 +129,7 @@ class HarnessServer:
             gc.collect()  # the reference grading's garbage, before grade() freezes what is left
         self.warmed[seed] = report
         single_threaded_torch()  # the warm-up may have imported torch
-        if self.store is not None and report:
+        if self.store is not None and seed in self.remembered and report:
             self.store.save(seed, report, sorted(top_level_packages() - packages_before))
         return report
 
@@ -268,7 +271,7 @@ def serve(server: HarnessServer, requests, replies) -> None:
         reply: dict = {"id": request.get("id")}
         try:
             seed = int(request["seed"])
-            reference = server.prepare_oracles(seed, warm=bool(request.get("warm")))
+            reference = server.prepare_oracles(seed, warm=bool(request.get("warm")), remember=bool(request.get("remember")))
             if reference is not None:
                 reply["reference"] = reference
             server.grade(pathlib.Path(request["bundle"]), seed, pathlib.Path(request["outcomes"]), _owner(request.get("owner")))

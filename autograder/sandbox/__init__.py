@@ -33,12 +33,15 @@ class Sandbox(Protocol):
         """Raise :class:`SandboxUnavailable` (saying what to install) when it cannot run here."""
 
     def grade(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, *, seed: int, slot: int = 0, gpu: bool = False,
-              tests: str = "hidden", warm: bool = False, jobs: int = 1, owner: str | None = None) -> Outcomes:
+              tests: str = "hidden", warm: bool = False, jobs: int = 1, owner: str | None = None,
+              seed_fixed: bool = False) -> Outcomes:
         """Outcomes of grading ``bundle_dir`` (raises :class:`~autograder.errors.GraderFault` when grading broke down).
 
         ``warm``: the harness may grade the reference first for this seed (a batch: the
         oracle values are then computed once); ``jobs``: how many slots run side by side;
-        ``owner``: who submitted it (JSON of :class:`autograder.owner.SubmissionOwner`), for the tests.
+        ``owner``: who submitted it (JSON of :class:`autograder.owner.SubmissionOwner`), for the tests;
+        ``seed_fixed``: the seed was chosen (not drawn for this run), so it will come again: the harness
+        may read and keep its oracle values on disk (:mod:`autograder.testing.oracle_store`).
         """
 
     def cancel(self) -> None:

@@ -33,7 +33,8 @@ class FakeSandbox:
         return None
 
     def grade(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, *, seed: int, slot: int = 0, gpu: bool = False,
-              tests: str = "hidden", warm: bool = False, jobs: int = 1, owner: str | None = None) -> Outcomes:
+              tests: str = "hidden", warm: bool = False, jobs: int = 1, owner: str | None = None,
+              seed_fixed: bool = False) -> Outcomes:
         if self.cancelled:
             raise GradingCancelled()
         with self._lock:

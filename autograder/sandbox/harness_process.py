@@ -110,11 +110,15 @@ class HarnessProcess:
             raise GraderFault(f"the {self.label} sent something unreadable: {line[:200]!r}") from None
         return reply if isinstance(reply, dict) else {}
 
-    def grade(self, bundle: str, outcomes: str, *, seed: int, warm: bool, timeout: float, owner: str | None = None) -> dict:
-        """Ask for one grading; returns the reply (``ok`` true) or raises :class:`GraderFault`."""
+    def grade(self, bundle: str, outcomes: str, *, seed: int, warm: bool, timeout: float, owner: str | None = None,
+              remember: bool = False) -> dict:
+        """Ask for one grading; returns the reply (``ok`` true) or raises :class:`GraderFault`.
+
+        ``remember``: the seed will come again; use the oracle memo on disk for it (if the harness has one)."""
         with self._lock:
             self._ids += 1
-            request = {"op": "grade", "id": self._ids, "bundle": bundle, "outcomes": outcomes, "seed": seed, "warm": warm, "owner": owner}
+            request = {"op": "grade", "id": self._ids, "bundle": bundle, "outcomes": outcomes, "seed": seed, "warm": warm, "owner": owner,
+                       "remember": remember}
             try:
                 self.process.stdin.write((json.dumps(request) + "\n").encode())
                 self.process.stdin.flush()

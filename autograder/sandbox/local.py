@@ -158,13 +158,15 @@ class LocalSandbox:
         return harness
 
     def grade(self, spec: AssignmentSpec, bundle_dir: pathlib.Path, *, seed: int, slot: int = 0, gpu: bool = False,
-              tests: str = "hidden", warm: bool = False, jobs: int = 1, owner: str | None = None) -> Outcomes:
+              tests: str = "hidden", warm: bool = False, jobs: int = 1, owner: str | None = None,
+              seed_fixed: bool = False) -> Outcomes:
         """Grade one submission's bundle with the hidden (or public) tests; the outcomes, or GraderFault."""
         harness = self._harness(spec, slot, gpu, tests, jobs)
         with tempfile.TemporaryDirectory(prefix="ag-outcomes-", dir=self._scratch) as scratch:
             outcomes = pathlib.Path(scratch) / "outcomes.json"
             try:
-                reply = harness.grade(str(bundle_dir), str(outcomes), seed=seed, warm=warm, timeout=request_timeout(spec), owner=owner)
+                reply = harness.grade(str(bundle_dir), str(outcomes), seed=seed, warm=warm, timeout=request_timeout(spec), owner=owner,
+                                      remember=seed_fixed)
             except GraderFault:
                 if self.cancelled:
                     raise GradingCancelled() from None
