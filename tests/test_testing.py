@@ -362,3 +362,26 @@ def test_the_numpy_assignments_hidden_tests_collect_without_importing_torch(assi
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=str(REPO))
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert completed.stdout.strip().splitlines()[-1] == "False", f"collecting {assignment}'s hidden tests imported torch"
+
+
+def test_a_seeds_memo_file_keeps_only_what_that_seeds_grading_used(tmp_path, toy_spec):
+    from autograder.testing import oracle
+    from autograder.testing.oracle_store import OracleStore
+    from autograder.testing.oracles import clear_oracle_memo, oracle_memo_entries, recording_oracle_keys
+
+    @oracle
+    def square(x):
+        return x * x
+
+    clear_oracle_memo()
+    square(np.arange(3.0))  # an earlier seed's value, still in the memo
+    with recording_oracle_keys() as used:
+        square(np.arange(4.0))
+        square(np.arange(4.0))  # a hit is used too
+    assert len(used) == 1 and len(oracle_memo_entries()) == 2
+    store = OracleStore(tmp_path / "cache", toy_spec)
+    assert store.save(8, {"status": "ok"}, keys=used) == 1
+    clear_oracle_memo()
+    store.load(8)
+    [value] = oracle_memo_entries().values()
+    assert np.array_equal(value, np.arange(4.0) ** 2)

@@ -67,6 +67,7 @@ class HarnessServer:
         self.suite = TestSuite(self.spec.tests_dir(tests), assignment=self.spec.root)
         self.warmed: dict[int, dict] = {}
         self.remembered: set[int] = set()  # seeds whose memo is kept on disk
+        self.startup_packages = top_level_packages()
         self.store = None
         if oracle_cache is not None and self.hidden:
             from autograder.testing.oracle_store import OracleStore
@@ -108,15 +109,16 @@ class HarnessServer:
             return self.warmed[seed]
         reference = self.spec.root / self.spec.module_file
         report: dict = {}
-        packages_before = top_level_packages()
+        used: set[bytes] = set()
         if reference.is_file() and self.hidden:
             import shutil
             import tempfile
 
             from autograder.harness.remote import RemoteSubmission
             from autograder.outcomes import score_outcomes
+            from autograder.testing.oracles import recording_oracle_keys
 
-            with tempfile.TemporaryDirectory(prefix="ag-reference-") as folder:
+            with tempfile.TemporaryDirectory(prefix="ag-reference-") as folder, recording_oracle_keys() as used:
                 shutil.copy2(reference, pathlib.Path(folder) / self.spec.module_file)
                 try:
                     outcomes = self.suite.run(lambda: RemoteSubmission.start(self.spec, self.launcher.open(pathlib.Path(folder))),
@@ -130,7 +132,8 @@ class HarnessServer:
         self.warmed[seed] = report
         single_threaded_torch()  # the warm-up may have imported torch
         if self.store is not None and seed in self.remembered and report:
-            self.store.save(seed, report, sorted(top_level_packages() - packages_before))
+            # The packages imported since this harness started (torch, for the oracles), and only the values this seed used.
+            self.store.save(seed, report, sorted(top_level_packages() - self.startup_packages), keys=used)
         return report
 
     def grade(self, bundle: pathlib.Path, seed: int, outcomes_path: pathlib.Path, owner=None) -> None:

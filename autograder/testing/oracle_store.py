@@ -138,9 +138,10 @@ class OracleStore:
         add_oracle_memo_entries(entries)
         return StoredSeed(reference, list(imports))
 
-    def save(self, seed: int, reference: dict, imports: list[str] = ()) -> int:
+    def save(self, seed: int, reference: dict, imports: list[str] = (), keys: set[bytes] | None = None) -> int:
         """Write this process's memo as the memo of ``seed``, with the reference's report and the
-        packages its grading imported (:class:`StoredSeed`).
+        packages its grading imported (:class:`StoredSeed`); ``keys``: only those entries (what the
+        seed's grading used, not what earlier seeds left in the memo).
 
         Returns the entries written; 0 when nothing could be written (too large, or the disk
         refused): a memo not saved is computed again by the next run, never an error.
@@ -150,6 +151,8 @@ class OracleStore:
         encoder = Encoder()
         entries = []
         for key, value in oracle_memo_entries().items():
+            if keys is not None and key not in keys:
+                continue
             mark = len(encoder.blobs)
             try:
                 entries.append([key.hex(), encoder.encode(value)])

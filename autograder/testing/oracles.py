@@ -17,6 +17,7 @@ random generator) are computed every time, never guessed.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import hashlib
@@ -26,13 +27,14 @@ import types
 
 import numpy as np
 
-__all__ = ["add_oracle_memo_entries", "clear_oracle_memo", "oracle", "oracle_memo_entries", "oracle_memo_stats"]
+__all__ = ["add_oracle_memo_entries", "clear_oracle_memo", "oracle", "oracle_memo_entries", "oracle_memo_stats", "recording_oracle_keys"]
 
 MAX_ENTRY_BYTES = 32 << 20
 MAX_TOTAL_BYTES = 512 << 20
 
 _memo: dict[bytes, object] = {}
 _stats = {"hits": 0, "misses": 0, "bytes": 0, "uncacheable": 0}
+_recording: list[set[bytes]] = []  # the key sets of the recordings in progress
 
 
 class _Unhashable(Exception):
@@ -143,6 +145,8 @@ def oracle(function):
         if key is None:
             _stats["uncacheable"] += 1
             return function(*args, **kwargs)
+        for keys in _recording:
+            keys.add(key)
         if key in _memo:
             _stats["hits"] += 1
             return copy.deepcopy(_memo[key])
@@ -162,6 +166,18 @@ def _keep(key: bytes, value, *, copy_value: bool) -> bool:
     _memo[key] = copy.deepcopy(value) if copy_value else value
     _stats["bytes"] += size
     return True
+
+
+@contextlib.contextmanager
+def recording_oracle_keys():
+    """Within the ``with``, collect the key of every memoised call (hit or miss) in the set it yields:
+    what one seed's grading used, which is what :mod:`autograder.testing.oracle_store` saves for it."""
+    keys: set[bytes] = set()
+    _recording.append(keys)
+    try:
+        yield keys
+    finally:
+        _recording.remove(keys)
 
 
 def oracle_memo_entries() -> dict[bytes, object]:
