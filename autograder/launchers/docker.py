@@ -35,6 +35,7 @@ import json
 import os
 import pathlib
 import shutil
+import signal
 import subprocess
 import uuid
 
@@ -134,7 +135,7 @@ class HandedSpareWorker(DockerWorker):
         if running:
             return WorkerExit("running")
         if oom_killed:
-            return WorkerExit("signaled", signal=9)
+            return WorkerExit("signaled", signal=signal.SIGKILL)
         return WorkerExit("signaled", signal=code - 128) if code > 128 else WorkerExit("exited", code=code)
 
     def settle(self, timeout: float) -> None:
@@ -164,7 +165,6 @@ class DockerLauncher(ProcessLauncher):
         self._spare: SpareContainer | None = None
         self._handed: SpareContainer | None = None
         self._starter_pid = os.getpid()
-        self.use_spares = True
         super().__init__(setup, cold=True)
         self.warnings = []  # workers are uid 62000 in containers, never root on the host
         from autograder.grader_image import check_image, image_tag
@@ -263,7 +263,7 @@ class DockerLauncher(ProcessLauncher):
         self._start_spare()
 
     def _start_spare(self) -> None:
-        if not self.use_spares or self._spare is not None:
+        if self._spare is not None:
             return
         from autograder.launchers.zygote_client import process_is_running
 
