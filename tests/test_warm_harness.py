@@ -272,7 +272,7 @@ def test_a_forked_harness_child_forks_its_worker_from_the_slots_zygote(tmp_path)
     """The child is not the zygote's parent (waitpid fails there); it must still see the zygote alive
     and use it, not start a zygote of its own per submission."""
     from autograder.launchers import WorkerSetup, make_launcher
-    from autograder.launchers.zygote_client import process_is_running
+    from autograder.launchers.worker_handle import process_is_running
 
     launcher = make_launcher("process", WorkerSetup(load_spec(write_assignment(tmp_path)), gpu=False, slot=0))
     try:

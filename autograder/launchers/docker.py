@@ -41,7 +41,7 @@ import uuid
 
 from autograder.errors import GraderFault, SandboxUnavailable
 from autograder.launchers.process import ProcessLauncher, WorkerSession
-from autograder.launchers.worker_handle import OutputCollector, WorkerExit, WorkerHandle
+from autograder.launchers.worker_handle import OutputCollector, WorkerExit, WorkerHandle, process_is_running
 
 __all__ = ["DockerLauncher", "DockerWorker", "HandedSpareWorker", "SpareContainer"]
 
@@ -265,8 +265,6 @@ class DockerLauncher(ProcessLauncher):
     def _start_spare(self) -> None:
         if self._spare is not None:
             return
-        from autograder.launchers.zygote_client import process_is_running
-
         inbox = self.slot_dir / f"spare-{uuid.uuid4().hex[:12]}"
         name = f"ag-s-{self.spec.id.lower()}-{uuid.uuid4().hex[:12]}"
         # The config of a submission's first worker (handle base 0); nothing in it depends on the submission.
@@ -284,7 +282,6 @@ class DockerLauncher(ProcessLauncher):
 
     def _take_spare(self, spare: SpareContainer, session: WorkerSession) -> WorkerHandle | None:
         """The spare as this submission's worker: its files copied in, then ``go``; None if the spare is gone."""
-        from autograder.launchers.zygote_client import process_is_running
         from autograder.protocol import write_frame
 
         if not process_is_running(spare.popen.pid):

@@ -16,7 +16,7 @@ import subprocess
 import threading
 
 __all__ = ["ColdWorker", "OutputCollector", "WorkerExit", "WorkerHandle", "become_subreaper", "kill_orphaned_children",
-           "kill_processes_of_uid"]
+           "kill_processes_of_uid", "process_is_running"]
 
 _PR_SET_CHILD_SUBREAPER = 36
 
@@ -100,6 +100,16 @@ def become_subreaper() -> bool:
         return libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False
+
+
+def process_is_running(pid: int) -> bool:
+    """Whether ``pid`` exists and has not ended (a zombie has ended), without waiting for it."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            state = stat.read().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in (b"Z", b"X")
 
 
 def _proc_entries():

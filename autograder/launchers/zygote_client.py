@@ -19,21 +19,11 @@ import subprocess
 import threading
 
 from autograder.errors import GraderFault
-from autograder.launchers.worker_handle import OutputCollector, WorkerExit, WorkerHandle, kill_processes_of_uid
+from autograder.launchers.worker_handle import OutputCollector, WorkerExit, WorkerHandle, kill_processes_of_uid, process_is_running
 
 __all__ = ["ZygoteClient", "ZygoteWorker"]
 
 READY_TIMEOUT_S = 120.0
-
-
-def process_is_running(pid: int) -> bool:
-    """Whether ``pid`` exists and has not ended (a zombie has ended), without waiting for it."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            state = stat.read().rsplit(b")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in (b"Z", b"X")
 
 
 class ZygoteClient:

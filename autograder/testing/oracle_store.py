@@ -28,6 +28,7 @@ do not mount it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 import pathlib
@@ -102,18 +103,20 @@ class OracleStore:
     """One assignment version's memo files under ``root``; used by the warm harness."""
 
     def __init__(self, root: pathlib.Path, spec):
+        self._root = pathlib.Path(root)
+        self._spec = spec
+        self._assignment = spec.id
+
+    @functools.cached_property
+    def folder(self) -> pathlib.Path:
+        """This version's folder (hashed on first use: a harness whose seeds are all drawn never needs it)."""
         from autograder.grader_image import image_content_hash
 
-        version = ":".join((image_content_hash(spec), sys.version, np.__version__, _installed_version("torch")))
-        self.folder = pathlib.Path(root) / f"{spec.id}-{hashlib.sha256(version.encode()).hexdigest()[:20]}"
-        self._root = pathlib.Path(root)
-        self._assignment = spec.id
+        version = ":".join((image_content_hash(self._spec), sys.version, np.__version__, _installed_version("torch")))
+        return self._root / f"{self._assignment}-{hashlib.sha256(version.encode()).hexdigest()[:20]}"
 
     def path(self, seed: int) -> pathlib.Path:
         return self.folder / f"seed-{int(seed)}.oracles"
-
-    def has(self, seed: int) -> bool:
-        return self.path(seed).is_file()
 
     def load(self, seed: int) -> StoredSeed | None:
         """Add the memo of ``seed`` to this process's memo; returns what was saved with it
