@@ -18,7 +18,8 @@ Requests (``op``) and replies:
               while the call runs the worker may send ``{"op": "callback"}``
               requests, answered by ``callback_result`` / ``callback_error``
 ``echo``      decode and re-encode the arguments (measures transfer cost)
-``drop``      forget all handles
+``drop``      forget all handles (the harness instead sets ``"drop": true`` on the next
+              request of the next test, which forgets them before it is served)
 ``has``       whether the module defines a callable of that name
 ``attribute`` an attribute of a handle's object: its value, or ``{"method": true}``
 ``value``     a module-level value by name -> ``{"value": v}``, ``{"missing": true}``
@@ -242,6 +243,8 @@ class Worker:
             except EOFError:
                 return
             self.seq = msg.get("seq")
+            if msg.get("drop") is True:  # the harness moved on to the next test: its handles are gone
+                self.handles.clear()
             op = msg.get("op")
             if op == "load":
                 self.send(self.load())

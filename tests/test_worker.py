@@ -135,6 +135,10 @@ def overflow():
 def draw(rng):
     return rng.normal(size=3)
 
+def unseeded_draws():
+    import random
+    return [float(np.random.rand()), random.random(), float(np.random.default_rng().random())]
+
 def _forged_reply(value):
     import json, struct
     header = json.dumps({"msg": {"value": value}, "blobs": []}).encode()
@@ -391,3 +395,25 @@ def test_a_function_that_keeps_timing_out_is_not_called_again(remote):
         remote.spin()
     assert remote.restarts == 2
     np.testing.assert_array_equal(remote.scale_forward(np.ones(1), 2.0)[0], [2.0])
+
+
+def test_workers_forked_from_one_zygote_draw_different_random_numbers(tmp_path, toy_spec):
+    """The zygote's generators are reseeded in every worker (or seed themselves when first loaded)."""
+    from autograder.launchers import WorkerSetup, make_launcher
+
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "toy.py").write_text(STUDENT)
+    launcher = make_launcher("process", WorkerSetup(toy_spec, slot=9))
+    try:
+        draws = []
+        for _ in range(2):
+            submission = RemoteSubmission.start(toy_spec, launcher.open(source))
+            try:
+                draws.append(submission.unseeded_draws())
+            finally:
+                submission.close()
+    finally:
+        launcher.close()
+    first, second = draws
+    assert all(a != b for a, b in zip(first, second)), draws

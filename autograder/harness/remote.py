@@ -116,6 +116,7 @@ class RemoteSubmission:
         self._timeouts: dict[str, int] = {}  # function name -> calls that timed out
         self.restarts = 0
         self._seq = 0  # sequence number of the last request sent to the worker
+        self._drop_pending = False  # forget the last test's handles before the next request (reset)
         self.warnings: list[str] = list(getattr(session, "warnings", []))
         self.environment: dict = {}
 
@@ -227,6 +228,9 @@ class RemoteSubmission:
         deadline = min(time.monotonic() + timeout, self._deadline_total + 5.0)
         worker = self._worker
         self._seq += 1
+        if self._drop_pending:
+            msg = {**msg, "drop": True}
+            self._drop_pending = False
         write_frame(worker.fd_to, {**msg, "seq": self._seq}, blobs, deadline=deadline)
         while True:
             reply, reply_blobs = read_frame(worker.fd_from, deadline=deadline)
@@ -438,13 +442,13 @@ class RemoteSubmission:
         return result, max(best_call - best_echo, best_call * 0.05)
 
     def reset(self) -> None:
-        """Forget the handles of the last test (keeps worker memory bounded)."""
-        if self._worker is None:
-            return
-        try:
-            self._exchange({"op": "drop"}, [], 5.0)
-        except (TimeoutError, EOFError, ProtocolError, OSError):
-            self._restart_after_failure()
+        """Forget the handles of the last test (keeps worker memory bounded).
+
+        The worker is not asked on its own: the next request carries ``"drop": true`` and the
+        worker forgets them before serving it (a round trip per test saved; the last test's
+        handles go with the worker).
+        """
+        self._drop_pending = self._worker is not None
 
     # ------------------------------------------------------------------ feedback
     def output_text(self) -> str:

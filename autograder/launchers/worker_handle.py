@@ -118,19 +118,26 @@ def _proc_entries():
             yield int(name)
 
 
-def _status_field(pid: int, field: str) -> str | None:
+def _live_status_field(pid: int, field: str) -> int | None:
+    """The first number of ``field`` in ``/proc/PID/status`` ("Uid", "PPid"); None for a process
+    that has ended (a zombie: nothing left to kill, only its exit status to reap) or is gone."""
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
-            for line in handle:
-                if line.startswith(field + ":"):
-                    return line.split(":", 1)[1].strip()
+        with open(f"/proc/{pid}/status", "rb") as handle:
+            status = handle.read()
     except OSError:
         return None
-    return None
+    state = status.find(b"\nState:")
+    if state >= 0 and status[state + 7:state + 10].strip()[:1] in (b"Z", b"X"):
+        return None
+    start = status.find(b"\n" + field.encode() + b":")
+    if start < 0:
+        return None
+    numbers = status[start + len(field) + 2:status.find(b"\n", start + 1)].split()
+    return int(numbers[0]) if numbers else None
 
 
 def _kill_matching(field: str, value: int, reap: bool = False, spare: set[int] | frozenset[int] = frozenset()) -> int:
-    """SIGKILL every process whose /proc status ``field`` (first number) is ``value``; repeat
+    """SIGKILL every live process whose /proc status ``field`` (first number) is ``value``; repeat
     until none is left, since a fork bomb may spawn while we sweep. Returns how many were killed."""
     killed = 0
     for _ in range(5):
@@ -138,8 +145,7 @@ def _kill_matching(field: str, value: int, reap: bool = False, spare: set[int] |
         for pid in _proc_entries():
             if pid in spare:
                 continue
-            text = _status_field(pid, field)
-            if text and int(text.split()[0]) == value:
+            if _live_status_field(pid, field) == value:
                 found += 1
                 try:
                     os.kill(pid, signal.SIGKILL)
