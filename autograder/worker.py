@@ -18,13 +18,15 @@ Requests (``op``) and replies:
               while the call runs the worker may send ``{"op": "callback"}``
               requests, answered by ``callback_result`` / ``callback_error``
 ``echo``      decode and re-encode the arguments (measures transfer cost)
-``drop``      forget all handles (the harness instead sets ``"drop": true`` on the next
-              request of the next test, which forgets them before it is served)
 ``has``       whether the module defines a callable of that name
 ``attribute`` an attribute of a handle's object: its value, or ``{"method": true}``
 ``value``     a module-level value by name -> ``{"value": v}``, ``{"missing": true}``
               when the module does not define it, or ``{"error": {...}}`` when it is
               not a plain value (the ``ANSWERS`` dict of a question assignment)
+
+A request may also carry ``"drop": true``: the harness has moved on to the next test, so
+the worker forgets every handle before serving it (keeps its memory bounded without a
+round trip of its own).
 
 Every request carries a sequence number ``seq``; every frame the worker sends
 while serving it (the reply and any callback requests) carries the same one, so
@@ -262,9 +264,6 @@ class Worker:
                 self.send(reply, out_blobs)
             elif op == "has":
                 self.send({"value": callable(getattr(self.module, str(msg.get("name")), None))})
-            elif op == "drop":
-                self.handles.clear()
-                self.send({"ok": True})
             else:
                 self.send({"error": {"kind": "protocol", "type": "ValueError", "message": f"unknown op {op!r}", "frames": []}})
 

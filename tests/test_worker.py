@@ -290,6 +290,16 @@ def test_frames_written_by_student_code_cost_only_that_call(remote):
     np.testing.assert_array_equal(remote.scale_forward(np.ones(2), 3.0)[0], [3.0, 3.0])
 
 
+def test_a_tests_handles_are_forgotten_when_the_next_test_begins(remote):
+    _, cache = remote.scale_forward(np.ones(2), 2.0)
+    np.testing.assert_array_equal(remote.scale_backward(np.ones(2), cache), [2.0, 2.0])
+    remote.reset()  # the submission fixture's teardown: the worker forgets with the next request
+    with pytest.raises(StudentCodeError, match="no longer exists"):
+        remote.scale_backward(np.ones(2), cache)
+    _, fresh = remote.scale_forward(np.ones(2), 3.0)
+    np.testing.assert_array_equal(remote.scale_backward(np.ones(2), fresh), [3.0, 3.0])
+
+
 def test_stale_handles_after_a_restart_are_explained(remote):
     _, cache = remote.scale_forward(np.ones(2), 2.0)
     with pytest.raises(StudentCodeError):

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -73,3 +74,24 @@ def test_two_harnesses_in_the_same_slot_keep_their_workers(tmp_path, toy_spec):
     finally:
         first.close()
         second.close()
+
+
+def test_sweeps_match_live_processes_by_uid_and_parent_and_pass_over_zombies():
+    """A zombie has nothing left to kill: counting it would make every sweep pass five times."""
+    from autograder.launchers.worker_handle import _live_status_field
+
+    assert _live_status_field(os.getpid(), "Uid") == os.getuid()
+    assert _live_status_field(os.getpid(), "PPid") == os.getppid()
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    try:
+        for _ in range(200):
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                if handle.read().rsplit(b")", 1)[1].split()[0] == b"Z":
+                    break
+            time.sleep(0.01)
+        assert _live_status_field(pid, "PPid") is None
+    finally:
+        os.waitpid(pid, 0)
+    assert _live_status_field(pid, "Uid") is None  # gone

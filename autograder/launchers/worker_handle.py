@@ -123,17 +123,13 @@ def _live_status_field(pid: int, field: str) -> int | None:
     that has ended (a zombie: nothing left to kill, only its exit status to reap) or is gone."""
     try:
         with open(f"/proc/{pid}/status", "rb") as handle:
-            status = handle.read()
+            lines = dict(line.split(b":", 1) for line in handle.read().splitlines() if b":" in line)
     except OSError:
         return None
-    state = status.find(b"\nState:")
-    if state >= 0 and status[state + 7:state + 10].strip()[:1] in (b"Z", b"X"):
+    state, value = lines.get(b"State", b"").split(), lines.get(field.encode(), b"").split()
+    if not value or (state and state[0] in (b"Z", b"X")):
         return None
-    start = status.find(b"\n" + field.encode() + b":")
-    if start < 0:
-        return None
-    numbers = status[start + len(field) + 2:status.find(b"\n", start + 1)].split()
-    return int(numbers[0]) if numbers else None
+    return int(value[0])
 
 
 def _kill_matching(field: str, value: int, reap: bool = False, spare: set[int] | frozenset[int] = frozenset()) -> int:
