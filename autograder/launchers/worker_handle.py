@@ -104,12 +104,7 @@ def become_subreaper() -> bool:
 
 def process_is_running(pid: int) -> bool:
     """Whether ``pid`` exists and has not ended (a zombie has ended), without waiting for it."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            state = stat.read().rsplit(b")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in (b"Z", b"X")
+    return _live_status_field(pid, "Pid") == pid
 
 
 def _proc_entries():
